@@ -1,0 +1,78 @@
+import type { Model, ModelStatic } from 'sequelize';
+
+/** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
+export interface ColumnLimits {
+  /** Characters in a sid. */
+  sidChars: number;
+  /** Characters of stored session text (a VARCHAR data column). */
+  dataChars: number;
+  /** Bytes of stored session text, UTF-8 (a MySQL TEXT column counts bytes). */
+  dataBytes: number;
+}
+
+const UNLIMITED: ColumnLimits = { sidChars: Infinity, dataChars: Infinity, dataBytes: Infinity };
+
+// MySQL/MariaDB text columns hold bytes, not characters.
+const MYSQL_TEXT_BYTES: Record<string, number> = {
+  TINYTEXT: 255,
+  TEXT: 65_535,
+  MEDIUMTEXT: 16_777_215,
+  LONGTEXT: 4_294_967_295,
+};
+const SEQUELIZE_TEXT_LENGTHS: Record<string, string> = { tiny: 'TINYTEXT', medium: 'MEDIUMTEXT', long: 'LONGTEXT' };
+
+function declaredChars(type: string): number {
+  const match = /(?:CHAR|CHARACTER VARYING|VARCHAR|CHARACTER)\s*\((\d+)\)/i.exec(type);
+  return match ? Number(match[1]) : Infinity;
+}
+
+function isMySqlFamily(dialect: string): boolean {
+  return dialect === 'mysql' || dialect === 'mariadb';
+}
+
+/** Limits of a data column from its SQL type, e.g. 'VARCHAR(1000)' or 'LONGTEXT'. */
+function dataLimits(sqlType: string, mysql: boolean): Pick<ColumnLimits, 'dataChars' | 'dataBytes'> {
+  const textBytes = mysql ? MYSQL_TEXT_BYTES[sqlType.toUpperCase().trim()] : undefined;
+  return { dataChars: declaredChars(sqlType), dataBytes: textBytes ?? Infinity };
+}
+
+interface DataTypeLike {
+  key?: string;
+  _length?: number | string;
+}
+
+/** SQL type of a Sequelize string or text type, as describeTable would show it. */
+function sqlTypeOf(type: DataTypeLike | undefined): string {
+  if (type?.key === 'STRING' || type?.key === 'CHAR') return `VARCHAR(${Number(type._length ?? 255)})`;
+  if (type?.key === 'TEXT') return SEQUELIZE_TEXT_LENGTHS[String(type._length)] ?? 'TEXT';
+  return '';
+}
+
+/** The limits the model declares: what the table holds if it was created from the model. */
+export function declaredLimits(model: ModelStatic<Model>): ColumnLimits {
+  const dialect = model.sequelize!.getDialect();
+  if (dialect === 'sqlite') return UNLIMITED; // SQLite does not enforce declared lengths.
+  const attributes = model.getAttributes() as Record<string, { type: DataTypeLike } | undefined>;
+  return {
+    sidChars: declaredChars(sqlTypeOf(attributes.sid?.type)),
+    ...dataLimits(sqlTypeOf(attributes.data?.type), isMySqlFamily(dialect)),
+  };
+}
+
+/**
+ * The limits of the table as it really is: a table made by another store (connect-session-sequelize
+ * used VARCHAR(36) and TEXT) may hold less than the model says, and a MySQL server outside strict
+ * mode would silently truncate what does not fit.
+ */
+export async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimits> {
+  const dialect = model.sequelize!.getDialect();
+  if (dialect === 'sqlite') return UNLIMITED;
+  const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
+  const columns = (await model.sequelize!.getQueryInterface().describeTable(model.getTableName())) as Record<
+    string,
+    { type: string } | undefined
+  >;
+  const sid = columns[attributes.sid?.field ?? 'sid']?.type ?? '';
+  const data = columns[attributes.data?.field ?? 'data']?.type ?? '';
+  return { sidChars: declaredChars(sid), ...dataLimits(data, isMySqlFamily(dialect)) };
+}

@@ -1,0 +1,311 @@
+import { Op, QueryTypes, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
+import type { SessionData } from 'express-session';
+import { settle, type Callback } from './callback';
+import { decodeSession, encodeSession } from './codec';
+import { expiryOf } from './expiry';
+import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
+import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
+import { Pruner } from './pruner';
+import { bindSessionModel } from './model-binding';
+import { prepareStatements, type HotStatements, type SessionTable } from './sql';
+import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+
+const PREFIX = 'sequelize-session-store:';
+
+function checkSid(sid: unknown): asserts sid is string {
+  if (typeof sid !== 'string' || sid.length === 0) {
+    throw new TypeError(`${PREFIX} a session id must be a non-empty string, received ${typeof sid === 'string' ? '""' : typeof sid}`);
+  }
+}
+
+function checkSession(sid: string, session: unknown): asserts session is SessionData {
+  if (typeof session !== 'object' || session === null || Array.isArray(session)) {
+    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
+  }
+}
+
+/** A value for a replacement: plain objects and arrays go to JSON columns as JSON text. */
+function columnValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'object' && value !== null && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+    return JSON.stringify(value);
+  }
+  return value;
+}
+
+/** Opens the embedded SQLite database used when no `db` is given. */
+function openEmbeddedDatabase(path: string): Sequelize {
+  try {
+    return new Sequelize({ dialect: 'sqlite', storage: path, logging: false });
+  } catch (error) {
+    throw new Error(
+      `${PREFIX} with no \`db\` option the store keeps sessions in SQLite and needs the sqlite3 package ` +
+        `(npm install sqlite3), or pass your own Sequelize instance as \`db\`: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Builds the store class on top of the given express-session (or Connect) `Store`. */
+export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
+  class Store extends Base implements SequelizeStore {
+    readonly sessionModel: ModelStatic<Model>;
+    readonly db: Sequelize;
+    readonly #options: ResolvedOptions;
+    readonly #ownsDb: boolean;
+    readonly #table: SessionTable;
+    readonly #sql: HotStatements;
+    readonly #pruner: Pruner;
+    #ready: Promise<void> | undefined;
+    #limits: Promise<ColumnLimits> | undefined;
+    #closed = false;
+
+    constructor(options?: SequelizeStoreOptions) {
+      super();
+      const resolved = resolveOptions(options);
+      this.#options = resolved;
+      const table = resolved.table;
+      this.#ownsDb = !resolved.db && typeof table !== 'function';
+      this.db =
+        resolved.db ??
+        (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
+      this.sessionModel = bindSessionModel(this.db, resolved);
+      const { table: described, statements } = prepareStatements(this.sessionModel);
+      this.#table = described;
+      this.#sql = statements;
+      if (this.#ownsDb) {
+        const ready = this.#prepareEmbeddedDatabase();
+        ready.catch(() => {}); // every operation awaits it and reports its error
+        this.#ready = ready;
+      }
+      this.#pruner = new Pruner(() => this.prune(), resolved.checkExpirationInterval, (error) =>
+        this.#report(error),
+      );
+      this.#pruner.start();
+    }
+
+    async #prepareEmbeddedDatabase(): Promise<void> {
+      // WAL lets readers and the writer work at once; the busy timeout waits out a writer
+      // in another process instead of failing at once with SQLITE_BUSY.
+      await this.db.query('PRAGMA journal_mode = WAL');
+      await this.db.query('PRAGMA busy_timeout = 5000');
+      await this.sessionModel.sync();
+      this.#ready = undefined;
+    }
+
+    /** Reports an error no caller is waiting for, without ever throwing it into the void. */
+    #report(error: unknown): void {
+      const err = error instanceof Error ? error : new Error(String(error));
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      else if (this.#options.logger) this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+    }
+
+    async #usable(): Promise<void> {
+      if (this.#closed) throw new Error(`${PREFIX} the store is closed`);
+      if (this.#ready) await this.#ready;
+    }
+
+    #limitsFor(): Promise<ColumnLimits> {
+      if (!this.#limits) {
+        const probing = probeLimits(this.sessionModel).catch(() => {
+          // The table may not exist yet; trust the model this time and look again next time.
+          this.#limits = undefined;
+          return declaredLimits(this.sessionModel);
+        });
+        this.#limits = probing;
+      }
+      return this.#limits;
+    }
+
+    get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
+      return settle(this.#get(sid), callback);
+    }
+
+    async #get(sid: string): Promise<SessionData | null> {
+      checkSid(sid);
+      await this.#usable();
+      const rows = await this.db.query<{ data: unknown }>(this.#sql.get, {
+        replacements: [sid, this.#table.date(new Date())],
+        type: QueryTypes.SELECT,
+        raw: true,
+      });
+      const row = rows[0];
+      if (!row) return null;
+      try {
+        return decodeSession(sid, row.data);
+      } catch (error) {
+        this.#report(error);
+        return null;
+      }
+    }
+
+    set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
+      return settle(this.#set(sid, session), callback);
+    }
+
+    async #set(sid: string, session: SessionData): Promise<void> {
+      checkSid(sid);
+      checkSession(sid, session);
+      const data = encodeSession(sid, session);
+      const expires = expiryOf(session, this.#options.expiration);
+      let fields: Record<string, unknown> = { data, expires };
+      const extend = this.#options.extendDefaultFields;
+      if (extend) {
+        const extended: unknown = extend({ data, expires }, session);
+        if (typeof extended !== 'object' || extended === null || Array.isArray(extended)) {
+          throw new TypeError(`${PREFIX} extendDefaultFields must return an object of attribute values`);
+        }
+        // data and expires are always written, even when the function leaves them out.
+        fields = { ...fields, ...extended };
+        if (Object.hasOwn(fields, 'sid')) delete fields.sid;
+      }
+      await this.#usable();
+      const limits = await this.#limitsFor();
+      this.#checkFits(sid, fields.data, limits);
+
+      const attributes = Object.keys(fields);
+      const sql = this.#sql.upsert(attributes);
+      if (!sql) {
+        await this.sessionModel.upsert({ sid, ...fields });
+        return;
+      }
+      const now = this.#table.date(new Date());
+      const replacements: unknown[] = [sid];
+      for (const attribute of attributes) {
+        const value = fields[attribute];
+        replacements.push(attribute === 'expires' && value instanceof Date ? this.#table.date(value) : columnValue(value));
+      }
+      if (this.#table.createdAt) replacements.push(now);
+      if (this.#table.updatedAt) replacements.push(now);
+      await this.db.query(sql, { replacements, type: QueryTypes.RAW, raw: true });
+    }
+
+    #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
+      if (sid.length > limits.sidChars) {
+        throw new RangeError(`${PREFIX} session id is ${sid.length} characters; its column holds ${limits.sidChars}`);
+      }
+      if (typeof data !== 'string') return;
+      if (data.length > limits.dataChars) {
+        throw new RangeError(
+          `${PREFIX} session ${JSON.stringify(sid)} is ${data.length} characters; its data column holds ${limits.dataChars}`,
+        );
+      }
+      // A UTF-8 character takes at most 4 bytes: only a long text needs counting.
+      if (data.length * 4 > limits.dataBytes) {
+        const bytes = Buffer.byteLength(data);
+        if (bytes > limits.dataBytes) {
+          throw new RangeError(
+            `${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes; its data column holds ${limits.dataBytes}`,
+          );
+        }
+      }
+    }
+
+    override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
+      return settle(this.#touch(sid, session), callback);
+    }
+
+    async #touch(sid: string, session: SessionData): Promise<void> {
+      checkSid(sid);
+      checkSession(sid, session);
+      if (this.#options.disableTouch) return;
+      await this.#usable();
+      const expires = this.#table.date(expiryOf(session, this.#options.expiration));
+      const replacements = this.#table.updatedAt ? [expires, this.#table.date(new Date()), sid] : [expires, sid];
+      await this.db.query(this.#sql.touch, { replacements, type: QueryTypes.BULKUPDATE, raw: true });
+    }
+
+    destroy(sid: string, callback?: Callback): Promise<void> {
+      return settle(this.#destroy(sid), callback);
+    }
+
+    async #destroy(sid: string): Promise<void> {
+      checkSid(sid);
+      await this.#usable();
+      await this.db.query(this.#sql.destroy, { replacements: [sid], type: QueryTypes.BULKDELETE, raw: true });
+    }
+
+    override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
+      return settle(this.#all(), callback);
+    }
+
+    async #all(): Promise<ListedSession[]> {
+      await this.#usable();
+      const rows = (await this.sessionModel.findAll({
+        attributes: ['sid', 'data'],
+        where: { expires: { [Op.gt]: new Date() } },
+        raw: true,
+      })) as unknown as { sid: string; data: unknown }[];
+      const sessions: ListedSession[] = [];
+      for (const row of rows) {
+        try {
+          sessions.push({ ...decodeSession(row.sid, row.data), id: row.sid });
+        } catch (error) {
+          this.#report(error);
+        }
+      }
+      return sessions;
+    }
+
+    override length(callback?: Callback<number>): Promise<number> {
+      return settle(this.#length(), callback);
+    }
+
+    async #length(): Promise<number> {
+      await this.#usable();
+      return this.sessionModel.count({ where: { expires: { [Op.gt]: new Date() } } });
+    }
+
+    override clear(callback?: Callback): Promise<void> {
+      return settle(this.#clear(), callback);
+    }
+
+    async #clear(): Promise<void> {
+      await this.#usable();
+      await this.sessionModel.destroy({ where: {}, truncate: false });
+    }
+
+    async sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
+      await this.#usable();
+      const model = (await this.sessionModel.sync(options)) as unknown as ModelStatic<Model>;
+      this.#limits = undefined;
+      return model;
+    }
+
+    prune(callback?: Callback<number>): Promise<number> {
+      return settle(this.#prune(), callback);
+    }
+
+    clearExpiredSessions(callback?: Callback<number>): Promise<number> {
+      return this.prune(callback);
+    }
+
+    async #prune(): Promise<number> {
+      await this.#usable();
+      return this.db.query(this.#sql.prune, { replacements: [this.#table.date(new Date())], type: QueryTypes.BULKDELETE, raw: true });
+    }
+
+    startExpiringSessions(): void {
+      if (!this.#closed) this.#pruner.start();
+    }
+
+    stopExpiringSessions(): void {
+      this.#pruner.stop();
+    }
+
+    close(callback?: Callback): Promise<void> {
+      return settle(this.#close(), callback);
+    }
+
+    async #close(): Promise<void> {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#pruner.stop();
+      if (this.#ownsDb) {
+        await this.#ready?.catch(() => {});
+        await this.db.close();
+      }
+    }
+  }
+  Object.defineProperty(Store, 'name', { value: 'SequelizeStore' });
+  return Store;
+}

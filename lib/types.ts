@@ -1,0 +1,61 @@
+import type { Model, ModelStatic, Sequelize, SyncOptions } from 'sequelize';
+import type { SessionData, Store } from 'express-session';
+import type { Callback } from './callback';
+import type { SequelizeStoreOptions } from './options';
+
+/** A live session as listed by `all()`: its data plus `id`, the session id. */
+export type ListedSession = SessionData & { id: string };
+
+/**
+ * The store. Every operation takes an optional Node-style callback and also returns a promise;
+ * the callback is called exactly once, on a later tick.
+ *
+ * Events: `'error'` for problems no caller waits for (a failed cleanup sweep, an unreadable row),
+ * emitted only when a listener is attached; otherwise they go to the `logger` option.
+ */
+export interface SequelizeStore extends Store {
+  /** The bound Session model (the built-in one, or yours from `table`). */
+  readonly sessionModel: ModelStatic<Model>;
+  /** The Sequelize instance the sessions live in. */
+  readonly db: Sequelize;
+
+  /** The live session with this id, or null: an expired session is never returned. */
+  get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null>;
+  /** Saves a session in one atomic upsert. */
+  set(sid: string, session: SessionData, callback?: Callback): Promise<void>;
+  /** Refreshes the expiry of an unchanged session without rewriting its data. */
+  touch(sid: string, session: SessionData, callback?: Callback): Promise<void>;
+  /** Deletes a session; succeeds when there is none. */
+  destroy(sid: string, callback?: Callback): Promise<void>;
+  /** Every live session, each with its `id`. */
+  all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]>;
+  /** How many live sessions there are. */
+  length(callback?: Callback<number>): Promise<number>;
+  /** Deletes every session in this store's table (and only there). */
+  clear(callback?: Callback): Promise<void>;
+
+  /** Creates the sessions table if it is missing (Sequelize `Model.sync`). */
+  sync(options?: SyncOptions): Promise<ModelStatic<Model>>;
+  /** Deletes the expired sessions now; resolves to how many were deleted. */
+  prune(callback?: Callback<number>): Promise<number>;
+  /** connect-session-sequelize's name for `prune`. */
+  clearExpiredSessions(callback?: Callback<number>): Promise<number>;
+  /** Starts the cleanup timer (the store starts it itself when `checkExpirationInterval` > 0). */
+  startExpiringSessions(): void;
+  /** Stops the cleanup timer. */
+  stopExpiringSessions(): void;
+  /**
+   * Stops the cleanup timer and closes what the store opened itself (the embedded SQLite
+   * database); a `db` you passed in stays open. Later operations fail.
+   */
+  close(callback?: Callback): Promise<void>;
+}
+
+/** The class returned by the factory. */
+export interface SequelizeStoreClass {
+  new (options?: SequelizeStoreOptions): SequelizeStore;
+  readonly prototype: SequelizeStore;
+}
+
+/** express-session's `Store` (or Connect's), which the store extends. */
+export type StoreBase = abstract new () => Store;

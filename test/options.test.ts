@@ -1,0 +1,75 @@
+import session from 'express-session';
+import { DataTypes, Sequelize } from 'sequelize';
+import sequelizeSessionStore = require('../lib');
+import { sqliteFile } from './support/backends';
+
+const SequelizeStore = sequelizeSessionStore(session.Store);
+
+describe('options are checked when the store is built', () => {
+  let db: Sequelize;
+  beforeAll(() => {
+    db = new Sequelize({ dialect: 'sqlite', storage: sqliteFile(), logging: false });
+  });
+  afterAll(() => db.close());
+
+  const bad: [string, unknown, RegExp][] = [
+    ['db', { not: 'sequelize' }, /option `db` must be a Sequelize instance, received an object \(Object\)/],
+    ['table', 42, /option `table` must be a Sequelize model or the name of one, received 42/],
+    ['modelKey', '', /option `modelKey` must be a non-empty string, received ""/],
+    ['tableName', 7, /option `tableName` must be a non-empty string, received 7/],
+    ['extendDefaultFields', 'userId', /option `extendDefaultFields` must be a function, received "userId"/],
+    ['disableTouch', 'yes', /option `disableTouch` must be a boolean, received "yes"/],
+    ['checkExpirationInterval', '15m', /option `checkExpirationInterval` must be a number of milliseconds or false, received "15m"/],
+    ['checkExpirationInterval', 2 ** 31, /option `checkExpirationInterval` must be at most 2147483647 ms, received 2147483648/],
+    ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
+    ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
+    ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+  ];
+
+  test.each(bad)('a bad %s is a TypeError naming the option and the value', (name, value, message) => {
+    expect(() => new SequelizeStore({ db, [name]: value })).toThrow(TypeError);
+    expect(() => new SequelizeStore({ db, [name]: value })).toThrow(message);
+  });
+
+  test('an unknown option is a TypeError naming it', () => {
+    expect(() => new SequelizeStore({ db, expirationn: 5 } as never)).toThrow(/unknown option `expirationn`/);
+  });
+
+  test('options that are not an object are refused', () => {
+    expect(() => new SequelizeStore('db' as never)).toThrow(/options must be an object, received "db"/);
+  });
+
+  test('a model name in `table` that db does not define is refused', () => {
+    expect(() => new SequelizeStore({ db, table: 'Nope' })).toThrow(/`table` names "Nope", but db has no such model/);
+  });
+
+  test('a `table` model without the session attributes is refused', () => {
+    const Thing = db.define('Thing', { name: DataTypes.STRING });
+    expect(() => new SequelizeStore({ db, table: Thing })).toThrow(/lacks the attribute\(s\) sid, expires, data/);
+  });
+
+  test('an unrelated app model called Session is never overwritten by the default model', () => {
+    const local = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+    const AppSession = local.define('Session', { title: DataTypes.STRING });
+    expect(() => new SequelizeStore({ db: local, checkExpirationInterval: 0 })).toThrow(/already has a model named "Session"/);
+    expect(local.models.Session).toBe(AppSession);
+    return local.close();
+  });
+
+  test('`table` wins over an unrelated model called Session', () => {
+    const local = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
+    local.define('Session', { title: DataTypes.STRING });
+    const Mine = local.define('MySession', {
+      sid: { type: DataTypes.STRING, primaryKey: true },
+      expires: DataTypes.DATE,
+      data: DataTypes.TEXT,
+    });
+    expect(new SequelizeStore({ db: local, table: 'MySession', checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
+    expect(new SequelizeStore({ db: local, table: Mine, checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
+    return local.close();
+  });
+
+  test('the factory refuses something that is not a Store class', () => {
+    expect(() => sequelizeSessionStore(undefined as never)).toThrow(/pass the Store class of express-session/);
+  });
+});

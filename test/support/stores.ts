@@ -1,0 +1,78 @@
+import session from 'express-session';
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import sequelizeSessionStore = require('../../lib');
+import { openDb, uniqueTable, type Backend } from './backends';
+
+export const SequelizeStore = sequelizeSessionStore(session.Store);
+export type Store = sequelizeSessionStore.SequelizeStore;
+export type StoreOptions = sequelizeSessionStore.SequelizeStoreOptions;
+
+/** A session as express-session would hand it over, expiring `ms` from now. */
+export function sessionData(ms = 60_000, extra: Record<string, unknown> = {}): session.SessionData {
+  return {
+    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms), httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as session.SessionData;
+}
+
+export interface BackendContext {
+  readonly db: Sequelize;
+  /** A store on a table of its own, created and dropped by the context; no cleanup timer unless asked. */
+  store(options?: StoreOptions): Promise<Store>;
+  /** Drops a table when the file ends. */
+  dropLater(model: ModelStatic<Model>): void;
+}
+
+/** Opens the backend for one describe block and removes everything its tests made. */
+export function useBackend(backend: Backend): BackendContext {
+  let db: Sequelize | undefined;
+  const stores: Store[] = [];
+  const models: ModelStatic<Model>[] = [];
+
+  beforeAll(() => {
+    db = openDb(backend);
+  });
+
+  afterAll(async () => {
+    for (const store of stores) store.stopExpiringSessions();
+    for (const model of models) await model.drop().catch(() => {});
+    await db?.close();
+  });
+
+  return {
+    get db(): Sequelize {
+      if (!db) throw new Error('the backend is opened in beforeAll');
+      return db;
+    },
+    async store(options: StoreOptions = {}): Promise<Store> {
+      const table = uniqueTable();
+      const store = new SequelizeStore({
+        db: this.db,
+        tableName: table,
+        modelKey: table,
+        checkExpirationInterval: 0,
+        ...options,
+      });
+      stores.push(store);
+      models.push(store.sessionModel);
+      await store.sync();
+      return store;
+    },
+    dropLater(model: ModelStatic<Model>): void {
+      models.push(model);
+    },
+  };
+}
+
+/** The raw rows of a store's table, by sid. */
+export async function rowsOf(store: Store): Promise<Record<string, Record<string, unknown>>> {
+  const rows = (await store.sessionModel.findAll({ raw: true })) as unknown as Record<string, unknown>[];
+  return Object.fromEntries(rows.map((row) => [String(row.sid), row]));
+}
+
+declare module 'express-session' {
+  // The tests store arbitrary fields in sessions.
+  interface SessionData {
+    [key: string]: unknown;
+  }
+}
