@@ -18,7 +18,7 @@ export interface SessionTable {
 export interface HotStatements {
   /** [sid, now] → rows of { data } */
   get: string;
-  /** [expires, now, sid] when the model has updatedAt, else [expires, sid] */
+  /** [expires, now, sid, now] when the model has updatedAt, else [expires, sid, now] */
   touch: string;
   /** [sid] */
   destroy: string;
@@ -111,7 +111,8 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
     table: t,
     statements: {
       get: `SELECT ${t.data} AS data FROM ${t.table} WHERE ${t.sid} = ? AND ${t.expires} > ?`,
-      touch: `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ?`,
+      // An expired session stays expired: touch must not bring it back.
+      touch: `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ? AND ${t.expires} > ?`,
       destroy: `DELETE FROM ${t.table} WHERE ${t.sid} = ?`,
       prune: `DELETE FROM ${t.table} WHERE ${t.expires} < ?`,
       upsert,

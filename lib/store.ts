@@ -210,7 +210,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       if (this.#options.disableTouch) return;
       await this.#usable();
       const expires = this.#table.date(expiryOf(session, this.#options.expiration));
-      const replacements = this.#table.updatedAt ? [expires, this.#table.date(new Date()), sid] : [expires, sid];
+      const now = this.#table.date(new Date());
+      const replacements = this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now];
       await this.db.query(this.#sql.touch, { replacements, type: QueryTypes.BULKUPDATE, raw: true });
     }
 

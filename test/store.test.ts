@@ -130,6 +130,14 @@ describe.each(availableBackends())('the Store API on $name', (backend) => {
       expect(await rowsOf(store)).toEqual({});
     });
 
+    test('does not bring an expired session back', async () => {
+      const store = await ctx.store();
+      await store.set('s', sessionData(-1000));
+      await store.touch('s', sessionData(60_000));
+      expect(await store.get('s')).toBeNull();
+      expect(new Date((await rowsOf(store)).s!.expires as string).getTime()).toBeLessThan(Date.now());
+    });
+
     test('is a no-op with disableTouch', async () => {
       const store = await ctx.store({ disableTouch: true });
       const first = sessionData(60_000);
