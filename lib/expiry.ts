@@ -12,3 +12,47 @@ export function expiryOf(session: SessionData, expiration: number, now = Date.no
   }
   return new Date(now + expiration);
 }
+
+/**
+ * Touch throttling. `get` already reads the stored expiry, so the store remembers it until the
+ * same request's `touch`; that touch is skipped when it would move the expiry forward by less than
+ * `touchAfter`. The memory is per process and bounded: a touch with nothing remembered writes.
+ */
+export class TouchThrottle {
+  readonly #stored = new Map<string, number>();
+
+  constructor(
+    private readonly touchAfterMs: number,
+    private readonly capacity = 10_000,
+  ) {}
+
+  get enabled(): boolean {
+    return this.touchAfterMs > 0;
+  }
+
+  /** Notes the expiry `get` found stored for a sid. */
+  remember(sid: string, storedExpires: unknown): void {
+    const at = storedExpires instanceof Date ? storedExpires.getTime() : new Date(storedExpires as string).getTime();
+    if (Number.isNaN(at)) return;
+    if (this.#stored.size >= this.capacity) {
+      // Forget the oldest note; its touch will simply write.
+      const oldest = this.#stored.keys().next();
+      if (!oldest.done) this.#stored.delete(oldest.value);
+    }
+    this.#stored.delete(sid);
+    this.#stored.set(sid, at);
+  }
+
+  forget(sid: string): void {
+    this.#stored.delete(sid);
+  }
+
+  /** True when writing `expires` can be skipped; consumes the note either way. */
+  canSkip(sid: string, expires: Date): boolean {
+    const stored = this.#stored.get(sid);
+    if (stored === undefined) return false;
+    this.#stored.delete(sid);
+    const gain = expires.getTime() - stored;
+    return gain >= 0 && gain < this.touchAfterMs;
+  }
+}

@@ -55,6 +55,14 @@ export interface SequelizeStoreOptions {
    */
   disableTouch?: boolean;
   /**
+   * Seconds during which an unchanged session is not touched again: `touch` skips the write when
+   * the stored expiry was refreshed less than `touchAfter` seconds ago, so the stored expiry lags
+   * the cookie's by at most that much. `0` writes every touch, as connect-session-sequelize does.
+   * @default 0
+   * @example 300 // at most one expiry write per session every 5 minutes
+   */
+  touchAfter?: number;
+  /**
    * Milliseconds between two sweeps that delete expired sessions. `0`, a negative number or
    * `false` turns the timer off (clean up yourself with `prune()`). The timer never keeps the
    * process alive.
@@ -83,6 +91,7 @@ export interface ResolvedOptions {
   tableName: string;
   extendDefaultFields: SequelizeStoreOptions['extendDefaultFields'];
   disableTouch: boolean;
+  touchAfter: number;
   checkExpirationInterval: number;
   expiration: number;
   logger: Logger | false;
@@ -96,6 +105,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'tableName',
   'extendDefaultFields',
   'disableTouch',
+  'touchAfter',
   'checkExpirationInterval',
   'expiration',
   'logger',
@@ -142,6 +152,14 @@ function positiveDuration(name: string, value: unknown, fallback: number): numbe
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
     fail(name, 'a positive number of milliseconds', value);
+  }
+  return value;
+}
+
+function seconds(name: string, value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    fail(name, 'a number of seconds, 0 or more', value);
   }
   return value;
 }
@@ -207,6 +225,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     tableName: nonEmptyString('tableName', options.tableName, 'Sessions'),
     extendDefaultFields: extend as ResolvedOptions['extendDefaultFields'],
     disableTouch: disableTouch ?? false,
+    touchAfter: seconds('touchAfter', options.touchAfter),
     checkExpirationInterval: interval(options.checkExpirationInterval),
     expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
     logger: logger(options.logger),

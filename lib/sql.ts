@@ -1,5 +1,11 @@
 import type { Model, ModelStatic } from 'sequelize';
 
+/** One hot statement: its text, and a name that identifies it as a prepared statement. */
+export interface Statement {
+  text: string;
+  name: string;
+}
+
 /** The physical names behind a session model, quoted for its dialect. */
 export interface SessionTable {
   table: string;
@@ -10,29 +16,25 @@ export interface SessionTable {
   updatedAt: string | undefined;
   /** Quoted column of any attribute of the model. */
   column(attribute: string): string;
-  /** A date as Sequelize itself writes it to the expires column (SQLite compares these as text). */
-  date(value: Date): string;
 }
 
-/** The few statements the hot path runs, written once per store; `?` marks a replacement. */
+/** The statements of the hot path, written once per store. Parameters are listed in order. */
 export interface HotStatements {
-  /** [sid, now] → rows of { data } */
-  get: string;
-  /** [expires, now, sid, now] when the model has updatedAt, else [expires, sid, now] */
-  touch: string;
-  /** [sid] */
-  destroy: string;
-  /** [expiresBefore] */
-  prune: string;
+  /** (sid, now) → { data } */
+  get: Statement;
+  /** (sid, now) → { data, expires }, for touch throttling */
+  getWithExpiry: Statement;
+  /** (expires, [updatedAt,] sid, now) */
+  touch: Statement;
+  /** (sid) */
+  destroy: Statement;
+  /** (now) */
+  prune: Statement;
   /**
-   * The atomic upsert writing `attributes` (data, expires and any extra columns) besides sid and
-   * the timestamps; undefined on a dialect without one (the store then uses Model.upsert).
+   * The atomic upsert: (sid, ...attributes, [createdAt,] [updatedAt]). Undefined on a dialect
+   * without one; the store then falls back to Model.upsert.
    */
-  upsert(attributes: readonly string[]): string | undefined;
-}
-
-interface DateType {
-  stringify(value: Date, options: { timezone?: string }): string;
+  upsert(attributes: readonly string[]): Statement | undefined;
 }
 
 interface QueryGenerator {
@@ -51,9 +53,7 @@ function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'upd
 /** Reads table and column names from the model, the single source of truth for them. */
 export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
   const generator = model.sequelize!.getQueryInterface().queryGenerator as QueryGenerator;
-  const attributes = model.getAttributes() as Record<string, { field?: string; type?: unknown } | undefined>;
-  const timezone = (model.sequelize as unknown as { options: { timezone?: string } }).options.timezone;
-  const expiresType = attributes.expires?.type as DateType | undefined;
+  const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
   const column = (attribute: string): string => {
     const definition = attributes[attribute];
     if (!definition) throw new TypeError(`sequelize-session-store: model ${model.name} has no attribute \`${attribute}\``);
@@ -69,14 +69,19 @@ export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
     createdAt: createdAt && attributes[createdAt] ? column(createdAt) : undefined,
     updatedAt: updatedAt && attributes[updatedAt] ? column(updatedAt) : undefined,
     column,
-    date: (value) => (expiresType ? expiresType.stringify(value, { timezone }) : value.toISOString()),
   };
+}
+
+/** Placeholders: PostgreSQL numbers them, the others take `?`. */
+function placeholders(dialect: string): (position: number) => string {
+  return dialect === 'postgres' ? (position) => `$${position}` : () => '?';
 }
 
 function upsertTail(dialect: string, t: SessionTable, updated: string[]): string | undefined {
   switch (dialect) {
     case 'mysql':
     case 'mariadb':
+      // VALUES() is deprecated in MySQL 8.0.20 but still works, and it is all MariaDB knows.
       return `ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c}=VALUES(${c})`).join(', ')}`;
     case 'postgres':
       return `ON CONFLICT (${t.sid}) DO UPDATE SET ${updated.map((c) => `${c}=EXCLUDED.${c}`).join(', ')}`;
@@ -87,34 +92,51 @@ function upsertTail(dialect: string, t: SessionTable, updated: string[]): string
   }
 }
 
-/** Writes the hot statements for one model, once, so no request builds a query. */
+let storeCount = 0;
+
+/** Writes the hot statements for one model, once, so that no request builds a query. */
 export function prepareStatements(model: ModelStatic<Model>): { table: SessionTable; statements: HotStatements } {
   const t = describeSessionTable(model);
   const dialect = model.sequelize!.getDialect();
-  const upserts = new Map<string, string | undefined>();
+  const p = placeholders(dialect);
+  // Names must be unique per text on a connection shared by several stores.
+  const prefix = `sss${(storeCount += 1)}_`;
+  const statement = (name: string, text: string): Statement => ({ name: prefix + name, text });
 
-  const upsert = (attributes: readonly string[]): string | undefined => {
+  const upserts = new Map<string, Statement | undefined>();
+  const upsert = (attributes: readonly string[]): Statement | undefined => {
     const key = attributes.join('\0');
     if (upserts.has(key)) return upserts.get(key);
     const written = attributes.map(t.column);
+    const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
+    const columns = [t.sid, ...written, ...stamps];
     const updated = t.updatedAt ? [...written, t.updatedAt] : written;
-    const columns = [t.sid, ...written, ...(t.createdAt ? [t.createdAt] : []), ...(t.updatedAt ? [t.updatedAt] : [])];
     const tail = upsertTail(dialect, t, updated);
-    const sql =
-      tail && `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${tail}`;
-    upserts.set(key, sql);
-    return sql;
+    const values = columns.map((_, i) => p(i + 1)).join(', ');
+    const result = tail
+      ? statement(`upsert${upserts.size}`, `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${values}) ${tail}`)
+      : undefined;
+    upserts.set(key, result);
+    return result;
   };
 
-  const touchSet = t.updatedAt ? `${t.expires} = ?, ${t.updatedAt} = ?` : `${t.expires} = ?`;
+  const touchSet = t.updatedAt ? `${t.expires} = ${p(1)}, ${t.updatedAt} = ${p(2)}` : `${t.expires} = ${p(1)}`;
+  const touchNext = t.updatedAt ? 3 : 2;
   return {
     table: t,
     statements: {
-      get: `SELECT ${t.data} AS data FROM ${t.table} WHERE ${t.sid} = ? AND ${t.expires} > ?`,
+      get: statement('get', `SELECT ${t.data} AS data FROM ${t.table} WHERE ${t.sid} = ${p(1)} AND ${t.expires} > ${p(2)}`),
+      getWithExpiry: statement(
+        'get_expiry',
+        `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${t.sid} = ${p(1)} AND ${t.expires} > ${p(2)}`,
+      ),
       // An expired session stays expired: touch must not bring it back.
-      touch: `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ? AND ${t.expires} > ?`,
-      destroy: `DELETE FROM ${t.table} WHERE ${t.sid} = ?`,
-      prune: `DELETE FROM ${t.table} WHERE ${t.expires} < ?`,
+      touch: statement(
+        'touch',
+        `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ${p(touchNext)} AND ${t.expires} > ${p(touchNext + 1)}`,
+      ),
+      destroy: statement('destroy', `DELETE FROM ${t.table} WHERE ${t.sid} = ${p(1)}`),
+      prune: statement('prune', `DELETE FROM ${t.table} WHERE ${t.expires} < ${p(1)}`),
       upsert,
     },
   };

@@ -1,12 +1,14 @@
-import { Op, QueryTypes, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
+import { Op, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
 import { decodeSession, encodeSession } from './codec';
-import { expiryOf } from './expiry';
+import { dateFormatter } from './dates';
+import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
 import { bindSessionModel } from './model-binding';
+import { createRunner, type Runner } from './runner';
 import { prepareStatements, type HotStatements, type SessionTable } from './sql';
 import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
@@ -54,6 +56,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #ownsDb: boolean;
     readonly #table: SessionTable;
     readonly #sql: HotStatements;
+    readonly #runner: Runner;
+    readonly #date: (value: Date) => string;
+    readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
@@ -72,6 +77,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const { table: described, statements } = prepareStatements(this.sessionModel);
       this.#table = described;
       this.#sql = statements;
+      this.#runner = createRunner(this.db);
+      this.#date = dateFormatter(this.sessionModel);
+      this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       if (this.#ownsDb) {
         const ready = this.#prepareEmbeddedDatabase();
         ready.catch(() => {}); // every operation awaits it and reports its error
@@ -123,15 +131,16 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     async #get(sid: string): Promise<SessionData | null> {
       checkSid(sid);
       await this.#usable();
-      const rows = await this.db.query<{ data: unknown }>(this.#sql.get, {
-        replacements: [sid, this.#table.date(new Date())],
-        type: QueryTypes.SELECT,
-        raw: true,
-      });
-      const row = rows[0];
+      const throttled = this.#throttle.enabled;
+      const row = await this.#runner.first(throttled ? this.#sql.getWithExpiry : this.#sql.get, [
+        sid,
+        this.#date(new Date()),
+      ]);
       if (!row) return null;
       try {
-        return decodeSession(sid, row.data);
+        const session = decodeSession(sid, row.data);
+        if (throttled) this.#throttle.remember(sid, row.expires);
+        return session;
       } catch (error) {
         this.#report(error);
         return null;
@@ -163,20 +172,21 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#checkFits(sid, fields.data, limits);
 
       const attributes = Object.keys(fields);
-      const sql = this.#sql.upsert(attributes);
-      if (!sql) {
+      const statement = this.#sql.upsert(attributes);
+      this.#throttle.forget(sid);
+      if (!statement) {
         await this.sessionModel.upsert({ sid, ...fields });
         return;
       }
-      const now = this.#table.date(new Date());
-      const replacements: unknown[] = [sid];
+      const now = this.#date(new Date());
+      const params: unknown[] = [sid];
       for (const attribute of attributes) {
         const value = fields[attribute];
-        replacements.push(attribute === 'expires' && value instanceof Date ? this.#table.date(value) : columnValue(value));
+        params.push(attribute === 'expires' && value instanceof Date ? this.#date(value) : columnValue(value));
       }
-      if (this.#table.createdAt) replacements.push(now);
-      if (this.#table.updatedAt) replacements.push(now);
-      await this.db.query(sql, { replacements, type: QueryTypes.RAW, raw: true });
+      if (this.#table.createdAt) params.push(now);
+      if (this.#table.updatedAt) params.push(now);
+      await this.#runner.run(statement, params);
     }
 
     #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
@@ -208,11 +218,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       checkSid(sid);
       checkSession(sid, session);
       if (this.#options.disableTouch) return;
+      const expiresAt = expiryOf(session, this.#options.expiration);
+      if (this.#throttle.enabled && this.#throttle.canSkip(sid, expiresAt)) return;
       await this.#usable();
-      const expires = this.#table.date(expiryOf(session, this.#options.expiration));
-      const now = this.#table.date(new Date());
-      const replacements = this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now];
-      await this.db.query(this.#sql.touch, { replacements, type: QueryTypes.BULKUPDATE, raw: true });
+      const expires = this.#date(expiresAt);
+      const now = this.#date(new Date());
+      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now]);
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
@@ -221,8 +232,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #destroy(sid: string): Promise<void> {
       checkSid(sid);
+      this.#throttle.forget(sid);
       await this.#usable();
-      await this.db.query(this.#sql.destroy, { replacements: [sid], type: QueryTypes.BULKDELETE, raw: true });
+      await this.#runner.run(this.#sql.destroy, [sid]);
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
@@ -282,7 +294,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #prune(): Promise<number> {
       await this.#usable();
-      return this.db.query(this.#sql.prune, { replacements: [this.#table.date(new Date())], type: QueryTypes.BULKDELETE, raw: true });
+      return this.#runner.run(this.#sql.prune, [this.#date(new Date())]);
     }
 
     startExpiringSessions(): void {

@@ -1,0 +1,59 @@
+import type { Sequelize } from 'sequelize';
+import type { Statement } from './sql';
+import { mysqlRunner } from './runners/mysql';
+import { postgresRunner } from './runners/postgres';
+import { sqliteRunner } from './runners/sqlite';
+import { sequelizeRunner } from './runners/sequelize';
+
+export type Row = Record<string, unknown>;
+
+/** Runs the hot statements; one implementation per driver. */
+export interface Runner {
+  /** Runs a SELECT; resolves to its first row, or undefined. */
+  first(statement: Statement, params: readonly unknown[]): Promise<Row | undefined>;
+  /** Runs an INSERT, UPDATE or DELETE; resolves to the number of rows it changed. */
+  run(statement: Statement, params: readonly unknown[]): Promise<number>;
+}
+
+interface ConnectionManager<Connection> {
+  getConnection(options: { type: 'write'; useMaster: true }): Promise<Connection>;
+  releaseConnection(connection: Connection): unknown;
+}
+
+/**
+ * Lends a connection of Sequelize's own pool (no second pool) for one statement. Always the
+ * primary: a session saved at login must be found by the very next request.
+ */
+export function connectionLender<Connection>(sequelize: Sequelize) {
+  const manager = (sequelize as unknown as { connectionManager: ConnectionManager<Connection> }).connectionManager;
+  return async <T>(use: (connection: Connection) => Promise<T>): Promise<T> => {
+    const connection = await manager.getConnection({ type: 'write', useMaster: true });
+    try {
+      return await use(connection);
+    } finally {
+      manager.releaseConnection(connection);
+    }
+  };
+}
+
+/** Sequelize's `logging` option, honoured for our statements too. */
+export function statementLogger(sequelize: Sequelize): ((text: string) => void) | undefined {
+  const logging = (sequelize as unknown as { options: { logging?: unknown } }).options.logging;
+  if (typeof logging !== 'function') return undefined;
+  return (text) => (logging as (message: string) => void)(`Executing (sequelize-session-store): ${text}`);
+}
+
+/** The fastest runner the dialect and driver allow; Sequelize's query() for anything else. */
+export function createRunner(sequelize: Sequelize): Runner {
+  const options = (sequelize as unknown as { options: { native?: boolean } }).options;
+  switch (sequelize.getDialect()) {
+    case 'mysql':
+      return mysqlRunner(sequelize);
+    case 'postgres':
+      return options.native ? sequelizeRunner(sequelize) : postgresRunner(sequelize);
+    case 'sqlite':
+      return sqliteRunner(sequelize);
+    default:
+      return sequelizeRunner(sequelize);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Sequelize } from 'sequelize';
+import { connectionLender, statementLogger, type Row, type Runner } from '../runner';
+
+interface SqliteStatement {
+  all(params: readonly unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
+  run(params: readonly unknown[], callback: (this: { changes: number }, error: Error | null) => void): void;
+  finalize(callback?: () => void): void;
+}
+
+interface SqliteDatabase {
+  prepare(text: string, callback: (error: Error | null) => void): SqliteStatement;
+  close(callback?: (error: Error | null) => void): unknown;
+}
+
+/**
+ * sqlite3 refuses to close a database that has unfinalized statements (SQLITE_BUSY), so ours are
+ * finalized first whenever anyone, Sequelize included, closes the handle.
+ */
+function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Promise<SqliteStatement>>): void {
+  const close = db.close.bind(db);
+  db.close = (callback) => {
+    const finalized = [...statements.values()].map((statement) =>
+      statement.then(
+        (prepared) => new Promise<void>((resolve) => prepared.finalize(() => resolve())),
+        () => undefined,
+      ),
+    );
+    statements.clear();
+    void Promise.all(finalized).then(() => close(callback));
+    return db;
+  };
+}
+
+/** sqlite3 prepared statements, kept per database handle and per text. */
+export function sqliteRunner(sequelize: Sequelize): Runner {
+  const lend = connectionLender<SqliteDatabase>(sequelize);
+  const log = statementLogger(sequelize);
+  const prepared = new WeakMap<SqliteDatabase, Map<string, Promise<SqliteStatement>>>();
+
+  const statementFor = (db: SqliteDatabase, text: string): Promise<SqliteStatement> => {
+    let cache = prepared.get(db);
+    if (!cache) {
+      prepared.set(db, (cache = new Map()));
+      finalizeBeforeClose(db, cache);
+    }
+    let statement = cache.get(text);
+    if (!statement) {
+      statement = new Promise((resolve, reject) => {
+        const made = db.prepare(text, (error) => (error ? reject(error) : resolve(made)));
+      });
+      // A failed prepare (say, the table is not there yet) is tried again next time.
+      statement.catch(() => cache.delete(text));
+      cache.set(text, statement);
+    }
+    return statement;
+  };
+
+  return {
+    first: (statement, params) =>
+      lend(async (db) => {
+        const prepared = await statementFor(db, statement.text);
+        log?.(statement.text);
+        // all(), not get(): get() leaves the statement open on its row, holding a read lock that
+        // would block DROP TABLE and friends until the next use.
+        return new Promise<Row | undefined>((resolve, reject) =>
+          prepared.all(params, (error, rows) => (error ? reject(error) : resolve(rows[0]))),
+        );
+      }),
+    run: (statement, params) =>
+      lend(async (db) => {
+        const prepared = await statementFor(db, statement.text);
+        log?.(statement.text);
+        return new Promise<number>((resolve, reject) =>
+          prepared.run(params, function (error) {
+            if (error) reject(error);
+            else resolve(this.changes);
+          }),
+        );
+      }),
+  };
+}
