@@ -70,6 +70,18 @@ export interface SequelizeStoreOptions {
    */
   checkExpirationInterval?: number | false;
   /**
+   * Most rows one DELETE of a cleanup sweep removes. A sweep repeats such batches until the
+   * expired rows are gone, so no single statement holds its locks for long.
+   * @default 1000 (rows)
+   */
+  pruneBatchSize?: number;
+  /**
+   * Called with the error of every failed cleanup sweep, besides the store's `'error'` event (or
+   * the `logger` when nobody listens). The next sweep runs as planned either way.
+   * @example (error) => metrics.increment('session_cleanup_failed')
+   */
+  onCleanupError?: (error: Error) => void;
+  /**
    * Lifetime in milliseconds of a session whose cookie has no expiry (a browser-session cookie).
    * @default 86400000 (24 hours)
    */
@@ -93,6 +105,8 @@ export interface ResolvedOptions {
   disableTouch: boolean;
   touchAfter: number;
   checkExpirationInterval: number;
+  pruneBatchSize: number;
+  onCleanupError: ((error: Error) => void) | undefined;
   expiration: number;
   logger: Logger | false;
 }
@@ -107,6 +121,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'disableTouch',
   'touchAfter',
   'checkExpirationInterval',
+  'pruneBatchSize',
+  'onCleanupError',
   'expiration',
   'logger',
 ]);
@@ -176,6 +192,17 @@ function interval(value: unknown): number {
   return value;
 }
 
+/** Largest `pruneBatchSize`; beyond it one batch would be a long lock again. */
+export const MAX_PRUNE_BATCH = 1_000_000;
+
+function batchSize(value: unknown): number {
+  if (value === undefined) return 1000;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRUNE_BATCH) {
+    fail('pruneBatchSize', `a whole number of rows from 1 to ${MAX_PRUNE_BATCH}`, value);
+  }
+  return value;
+}
+
 function logger(value: unknown): Logger | false {
   if (value === undefined) return console;
   if (value === false) return false;
@@ -217,6 +244,11 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     fail('disableTouch', 'a boolean', disableTouch);
   }
 
+  const onCleanupError = options.onCleanupError;
+  if (onCleanupError !== undefined && typeof onCleanupError !== 'function') {
+    fail('onCleanupError', 'a function', onCleanupError);
+  }
+
   return {
     db,
     sqlitePath: nonEmptyString('sqlitePath', options.sqlitePath, './sessions.sqlite'),
@@ -227,6 +259,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     disableTouch: disableTouch ?? false,
     touchAfter: seconds('touchAfter', options.touchAfter),
     checkExpirationInterval: interval(options.checkExpirationInterval),
+    pruneBatchSize: batchSize(options.pruneBatchSize),
+    onCleanupError: onCleanupError as ResolvedOptions['onCleanupError'],
     expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
     logger: logger(options.logger),
   };

@@ -28,8 +28,6 @@ export interface HotStatements {
   touch: Statement;
   /** (sid) */
   destroy: Statement;
-  /** (now) */
-  prune: Statement;
   /**
    * The atomic upsert: (sid, ...attributes, [createdAt,] [updatedAt]). Undefined on a dialect
    * without one; the store then falls back to Model.upsert.
@@ -136,7 +134,6 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
         `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ${p(touchNext)} AND ${t.expires} > ${p(touchNext + 1)}`,
       ),
       destroy: statement('destroy', `DELETE FROM ${t.table} WHERE ${t.sid} = ${p(1)}`),
-      prune: statement('prune', `DELETE FROM ${t.table} WHERE ${t.expires} < ${p(1)}`),
       upsert,
     },
   };

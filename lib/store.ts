@@ -10,6 +10,7 @@ import { Pruner } from './pruner';
 import { bindSessionModel } from './model-binding';
 import { createRunner, type Runner } from './runner';
 import { prepareStatements, type HotStatements, type SessionTable } from './sql';
+import { Sweeper } from './sweeper';
 import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
 const PREFIX = 'sequelize-session-store:';
@@ -60,6 +61,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
+    readonly #sweeper: Sweeper;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
     #closed = false;
@@ -85,8 +87,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         ready.catch(() => {}); // every operation awaits it and reports its error
         this.#ready = ready;
       }
-      this.#pruner = new Pruner(() => this.prune(), resolved.checkExpirationInterval, (error) =>
-        this.#report(error),
+      this.#sweeper = new Sweeper(this.sessionModel, resolved.pruneBatchSize, this.#runner, this.#date);
+      this.#pruner = new Pruner(
+        (signal) => this.#prune(signal),
+        resolved.checkExpirationInterval,
+        (error) => this.#report(error),
+        resolved.onCleanupError,
       );
       this.#pruner.start();
     }
@@ -292,9 +298,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       return this.prune(callback);
     }
 
-    async #prune(): Promise<number> {
+    async #prune(signal?: AbortSignal): Promise<number> {
       await this.#usable();
-      return this.#runner.run(this.#sql.prune, [this.#date(new Date())]);
+      return this.#sweeper.sweep(() => !this.#closed && !signal?.aborted);
     }
 
     startExpiringSessions(): void {
@@ -313,6 +319,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       if (this.#closed) return;
       this.#closed = true;
       this.#pruner.stop();
+      await this.#pruner.idle(); // the sweep ends after its current batch
       if (this.#ownsDb) {
         await this.#ready?.catch(() => {});
         await this.db.close();
