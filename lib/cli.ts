@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { UsageError, type CliCommand, type CliOutput } from './cli/command';
+import { prune } from './cli/prune';
 
 /** The subcommands, each in a file of its own under lib/cli/. */
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [prune];
 
 function overview(): string {
   const width = Math.max(0, ...COMMANDS.map((c) => c.name.length));

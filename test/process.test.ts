@@ -1,82 +1,11 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+// These tests run the BUILT package in child processes, by its public name, as users load it.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-// These tests run the BUILT package in child processes, by its public name, as users load it.
-const ROOT = path.resolve(__dirname, '..');
-const BUILT = path.join(ROOT, 'dist/lib/index.js');
-
-function newestSource(): number {
-  let newest = 0;
-  for (const dir of ['lib', 'models']) {
-    for (const entry of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
-      if (entry.endsWith('.ts')) newest = Math.max(newest, statSync(path.join(ROOT, dir, entry)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** Milliseconds from the line "done" on stdout to the exit, if both happened. */
-  exitAfterDoneMs: number | undefined;
-  killed: boolean;
-}
-
-/** Runs `node [flags] -e script` from the repository root, so the package resolves itself by name. */
-function runNode(script: string, flags: string[] = [], timeoutMs = 15_000): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let doneAt: number | undefined;
-    let killed = false;
-    const timer = setTimeout(() => {
-      killed = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      if (doneAt === undefined && /^done$/m.test(stdout)) doneAt = Date.now();
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const exitAfterDoneMs = doneAt === undefined ? undefined : Date.now() - doneAt;
-      resolve({ code, signal, stdout, stderr, exitAfterDoneMs, killed });
-    });
-  });
-}
-
-/** The first stdout line that is a JSON object. */
-function jsonLine(outcome: Outcome): Record<string, unknown> {
-  const line = outcome.stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!line) throw new Error(`no JSON on stdout; stdout: ${outcome.stdout}\nstderr: ${outcome.stderr}`);
-  return JSON.parse(line) as Record<string, unknown>;
-}
+import { build, jsonLine, runNode } from './support/child';
 
 let dir: string;
 const sqlitePath = (name: string): string => path.join(dir, `${name}.sqlite`);
-
-/** Builds dist/ unless it is newer than every source; a failed build fails the file, loudly. */
-function build(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource()) return;
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npx tsc -p tsconfig.build.json failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
 
 beforeAll(() => {
   build();

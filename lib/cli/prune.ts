@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { defineSessionModel } from '../../models/session';
+import { MAX_PRUNE_BATCH } from '../options';
+import { Sweeper } from '../sweeper';
+import { parseFlags, UsageError, type CliCommand } from './command';
+import { openDatabase } from './database';
+
+const usage = `Usage: sequelize-session-store prune --url <database url> [--table <name>] [--batch <rows>]
+
+Deletes the expired sessions now, in batches, and prints one line: how many, from which table,
+in how long. For a cron job, with the stores' own timer off (checkExpirationInterval: 0).
+
+Options:
+  --url <url>      the database: mysql://user:pass@host:3306/db, postgres://user:pass@host:5432/db
+                   or sqlite:path/to/file.sqlite
+  --table <name>   the sessions table (default: Sessions)
+  --batch <rows>   most rows one DELETE removes (default: 1000)
+  --help           this text
+
+Exit code: 0 done (even with nothing to delete), 1 failed (database unreachable, no such table),
+2 bad usage.`;
+
+function batchOf(value: string | true | undefined): number {
+  if (value === undefined) return 1000;
+  const rows = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(rows >= 1 && rows <= MAX_PRUNE_BATCH)) {
+    throw new UsageError(
+      `--batch must be a whole number of rows from 1 to ${MAX_PRUNE_BATCH}, received ${JSON.stringify(value)}`,
+    );
+  }
+  return rows;
+}
+
+export const prune: CliCommand = {
+  name: 'prune',
+  summary: 'delete the expired sessions now, in batches (for cron)',
+  usage,
+  async run(args, output) {
+    const flags = parseFlags(args, ['url', 'table', 'batch']);
+    const batch = batchOf(flags.batch);
+    const tableName = typeof flags.table === 'string' ? flags.table : 'Sessions';
+    const db = openDatabase(flags.url);
+    try {
+      if (db.getDialect() === 'sqlite') {
+        // SQLite would create a mistyped file, and report an empty table rather than the typo.
+        const file = (db as unknown as { options: { storage?: string } }).options.storage ?? '';
+        if (!existsSync(file)) throw new Error(`no SQLite database at ${file}`);
+        // An app may be writing the same file: wait for its lock rather than fail at once.
+        await db.query('PRAGMA busy_timeout = 5000');
+      }
+      const started = process.hrtime.bigint();
+      const deleted = await new Sweeper(defineSessionModel(db, { tableName }), batch).sweep();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const sessions = `${deleted} expired session${deleted === 1 ? '' : 's'}`;
+      output.out(`pruned ${sessions} from ${tableName} in ${seconds.toFixed(2)} s`);
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
