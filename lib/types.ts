@@ -36,7 +36,7 @@ export interface SequelizeStore extends Store {
 
   /** Creates the sessions table if it is missing (Sequelize `Model.sync`). */
   sync(options?: SyncOptions): Promise<ModelStatic<Model>>;
-  /** Deletes the expired sessions now; resolves to how many were deleted. */
+  /** Deletes the expired sessions now, in batches of `pruneBatchSize`; resolves to how many were deleted. */
   prune(callback?: Callback<number>): Promise<number>;
   /** connect-session-sequelize's name for `prune`. */
   clearExpiredSessions(callback?: Callback<number>): Promise<number>;

@@ -2,6 +2,8 @@ import type { Sequelize } from 'sequelize';
 import { availableBackends, openDb, uniqueTable, type Backend } from './support/backends';
 import { fillSessions, liveSids, sidsOf } from './support/fill';
 import { SequelizeStore, useBackend, type Store, type StoreOptions } from './support/stores';
+import { describeSessionTable } from '../lib/sql';
+import { mysqlSkipsLocked, pruneStatement } from '../lib/sweeper';
 
 /** Polls until `check` holds; the test's own timeout bounds the wait. */
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
@@ -17,6 +19,20 @@ async function planOf(db: Sequelize, backend: Backend, logged: string): Promise<
   const [rows] = await db.query(`${explain} ${text}`);
   return JSON.stringify(rows);
 }
+
+test.each([
+  ['10.11.19-MariaDB-0+deb12u1', true],
+  ['10.6.0-MariaDB', true],
+  ['11.4.2-MariaDB-log', true],
+  ['10.5.23-MariaDB-1:10.5.23+maria~deb11', false],
+  ['8.0.36', true],
+  ['8.0.1', true],
+  ['8.0.0-dmr', false],
+  ['5.7.44-log', false],
+  ['something else', false],
+])('a MySQL-family server %s skips locked rows: %s', (version, skips) => {
+  expect(mysqlSkipsLocked(version)).toBe(skips);
+});
 
 describe.each(availableBackends())('cleanup on $name', (backend) => {
   const ctx = useBackend(backend);
@@ -64,6 +80,24 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
       expect(plan).toContain(`${s.sessionModel.getTableName() as string}_expires`);
     });
 
+    if (backend.name === 'mariadb') {
+      test('on servers without SKIP LOCKED, the plain batched DELETE removes the oldest expired rows', async () => {
+        const s = await store();
+        await fillSessions(s.sessionModel, 25, 2);
+        const plain = pruneStatement(describeSessionTable(s.sessionModel), 'mysql', 10, false);
+        expect(plain.text).not.toMatch(/SKIP LOCKED/);
+        const run = (): Promise<unknown> => db.query(plain.text, { replacements: [new Date()] });
+        await run();
+        // old-0 expired last; old-24 first: the ten oldest are gone.
+        expect((await sidsOf(s.sessionModel)).filter((sid) => sid.startsWith('old-')).length).toBe(15);
+        expect(await sidsOf(s.sessionModel)).not.toContain('old-24');
+        expect(await sidsOf(s.sessionModel)).toContain('old-0');
+        await run();
+        await run();
+        expect(await sidsOf(s.sessionModel)).toEqual(liveSids(2));
+      });
+    }
+
     test('the default batch is 1000 rows', async () => {
       const s = await store();
       await fillSessions(s.sessionModel, 1001, 1);
@@ -75,22 +109,22 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
     });
 
     test('close() during a timer sweep stops it after the batch under way', async () => {
-      let closing: Promise<void> | undefined;
-      const s = await store({ pruneBatchSize: 10, checkExpirationInterval: 50 });
-      s.stopExpiringSessions();
-      await fillSessions(s.sessionModel, 95, 3);
+      const filled = await store(); // no timer: nothing sweeps while the rows go in
+      await fillSessions(filled.sessionModel, 95, 3);
       statements.length = 0;
+      let closing: Promise<void> | undefined;
+      let s: Store | undefined;
       const log = statements.push.bind(statements);
       statements.push = (...sql: string[]): number => {
-        if (!closing && sql.some(isPrune)) closing = s.close(); // the first batch is on its way
+        if (s && !closing && sql.some(isPrune)) closing = s.close(); // the first batch is on its way
         return log(...sql);
       };
       try {
-        s.startExpiringSessions();
+        s = new SequelizeStore({ db, table: filled.sessionModel, pruneBatchSize: 10, checkExpirationInterval: 50 });
         await until(() => closing !== undefined);
         await closing;
         expect(statements.filter(isPrune)).toHaveLength(1);
-        expect((await sidsOf(s.sessionModel)).length).toBe(85 + 3);
+        expect((await sidsOf(filled.sessionModel)).length).toBe(85 + 3);
       } finally {
         statements.push = log;
       }
@@ -103,7 +137,11 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
     test('is emitted as "error" and given to onCleanupError; no crash; the next sweep runs once the table is back', async () => {
       const hooked: Error[] = [];
       const emitted: Error[] = [];
-      const s = await ctx.store({ checkExpirationInterval: 50, onCleanupError: (error) => void hooked.push(error) });
+      const s = await ctx.store({
+        checkExpirationInterval: 50,
+        onCleanupError: (error) => void hooked.push(error),
+        logger: false, // a sweep may run before the listener below is on
+      });
       s.on('error', (error: Error) => emitted.push(error));
       await fillSessions(s.sessionModel, 5, 1);
       await until(async () => (await sidsOf(s.sessionModel)).length === 1); // a sweep ran
@@ -140,9 +178,9 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
       await s.sync();
       await s.sessionModel.drop();
       await db.close();
-      await until(() => emitted.length >= 2);
+      // Failed sweep after failed sweep (the first may still meet the dropped table).
+      await until(() => emitted.filter((error) => /closed/.test(error.message)).length >= 2);
       s.stopExpiringSessions();
-      expect(emitted[0]!.message).toMatch(/closed/);
     });
   });
 
