@@ -4,6 +4,7 @@ import { defineSessionModel as defineModel, type SessionModelOptions as ModelOpt
 import type * as optionTypes from './options';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
+import { OperationTimeoutError as TimeoutError } from './deadline';
 
 /**
  * `require('sequelize-session-store')(session.Store)` returns the store class.
@@ -32,6 +33,9 @@ namespace sequelizeSessionStore {
   export type SessionModelOptions = ModelOptions;
   /** Defines the built-in Session model on a Sequelize instance, e.g. to extend or migrate it. */
   export const defineSessionModel = defineModel;
+  /** The error of an operation that did not finish within `operationTimeout`. */
+  export const OperationTimeoutError = TimeoutError;
+  export type OperationTimeoutError = TimeoutError;
 }
 
 export = sequelizeSessionStore;

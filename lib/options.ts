@@ -80,6 +80,28 @@ export interface SequelizeStoreOptions {
    * @default console
    */
   logger?: Logger | false;
+  /**
+   * How many times a statement that failed transiently is tried again: a lost or refused
+   * connection, a deadlock, a lock wait timeout, a Galera certification conflict, a serialization
+   * failure, SQLITE_BUSY. The pauses grow exponentially (100 ms, 200 ms, 400 ms, … up to 2 s, each
+   * jittered). Any other error fails at once. `0` never retries.
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Milliseconds an operation may take in all, retries and the wait for a pooled connection
+   * included; past it the operation fails with an `OperationTimeoutError` and a statement still
+   * running is abandoned (its connection is closed and replaced). `0` sets no bound.
+   * @default 10000 (10 seconds)
+   */
+  operationTimeout?: number;
+  /**
+   * Do not emit `'disconnect'` / `'connect'` when the database becomes unreachable and comes back.
+   * With the events, express-session serves requests without a session while the database is
+   * away; without them, each such request fails with the database error.
+   * @default false
+   */
+  disableConnectionEvents?: boolean;
 }
 
 /** The options after defaults and validation: what the store runs on. */
@@ -95,6 +117,9 @@ export interface ResolvedOptions {
   checkExpirationInterval: number;
   expiration: number;
   logger: Logger | false;
+  retries: number;
+  operationTimeout: number;
+  disableConnectionEvents: boolean;
 }
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -109,6 +134,9 @@ const KNOWN_OPTIONS = new Set<string>([
   'checkExpirationInterval',
   'expiration',
   'logger',
+  'retries',
+  'operationTimeout',
+  'disableConnectionEvents',
 ]);
 
 /** Largest delay a Node timer accepts; a longer one would fire at once. */
@@ -176,6 +204,11 @@ function interval(value: unknown): number {
   return value;
 }
 
+function flag(name: string, value: unknown): boolean {
+  if (value !== undefined && typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value ?? false;
+}
+
 function logger(value: unknown): Logger | false {
   if (value === undefined) return console;
   if (value === false) return false;
@@ -183,6 +216,22 @@ function logger(value: unknown): Logger | false {
     fail('logger', 'an object with a warn(message) method, or false', value);
   }
   return value as Logger;
+}
+
+function retries(value: unknown): number {
+  if (value === undefined) return 3;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
+    fail('retries', 'a whole number from 0 to 100', value);
+  }
+  return value;
+}
+
+function operationTimeout(value: unknown): number {
+  if (value === undefined) return 10_000;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
+    fail('operationTimeout', `a number of milliseconds from 0 (no bound) to ${MAX_TIMER_MS}`, value);
+  }
+  return value;
 }
 
 /** Validates the public options once and fills in every default. */
@@ -229,5 +278,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     checkExpirationInterval: interval(options.checkExpirationInterval),
     expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
     logger: logger(options.logger),
+    retries: retries(options.retries),
+    operationTimeout: operationTimeout(options.operationTimeout),
+    disableConnectionEvents: flag('disableConnectionEvents', options.disableConnectionEvents),
   };
 }

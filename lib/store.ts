@@ -7,6 +7,7 @@ import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
+import { Resilience } from './resilience';
 import { bindSessionModel } from './model-binding';
 import { createRunner, type Runner } from './runner';
 import { prepareStatements, type HotStatements, type SessionTable } from './sql';
@@ -57,6 +58,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: SessionTable;
     readonly #sql: HotStatements;
     readonly #runner: Runner;
+    readonly #resilience: Resilience;
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
@@ -77,7 +79,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const { table: described, statements } = prepareStatements(this.sessionModel);
       this.#table = described;
       this.#sql = statements;
-      this.#runner = createRunner(this.db);
+      this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
+      this.#runner = this.#resilience.runner(createRunner(this.db));
       this.#date = dateFormatter(this.sessionModel);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       if (this.#ownsDb) {
@@ -125,17 +128,18 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return settle(this.#get(sid), callback);
+      return settle(this.#resilience.operation('get', (signal) => this.#get(sid, signal)), callback);
     }
 
-    async #get(sid: string): Promise<SessionData | null> {
+    async #get(sid: string, signal?: AbortSignal): Promise<SessionData | null> {
       checkSid(sid);
       await this.#usable();
       const throttled = this.#throttle.enabled;
-      const row = await this.#runner.first(throttled ? this.#sql.getWithExpiry : this.#sql.get, [
-        sid,
-        this.#date(new Date()),
-      ]);
+      const row = await this.#runner.first(
+        throttled ? this.#sql.getWithExpiry : this.#sql.get,
+        [sid, this.#date(new Date())],
+        signal,
+      );
       if (!row) return null;
       try {
         const session = decodeSession(sid, row.data);
@@ -148,10 +152,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#set(sid, session), callback);
+      return settle(this.#resilience.operation('set', (signal) => this.#set(sid, session, signal)), callback);
     }
 
-    async #set(sid: string, session: SessionData): Promise<void> {
+    async #set(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
       checkSid(sid);
       checkSession(sid, session);
       const data = encodeSession(sid, session);
@@ -175,7 +179,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const statement = this.#sql.upsert(attributes);
       this.#throttle.forget(sid);
       if (!statement) {
-        await this.sessionModel.upsert({ sid, ...fields });
+        await this.#resilience.call(() => this.sessionModel.upsert({ sid, ...fields }), signal);
         return;
       }
       const now = this.#date(new Date());
@@ -186,7 +190,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       }
       if (this.#table.createdAt) params.push(now);
       if (this.#table.updatedAt) params.push(now);
-      await this.#runner.run(statement, params);
+      await this.#runner.run(statement, params, signal);
     }
 
     #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
@@ -211,10 +215,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#touch(sid, session), callback);
+      return settle(this.#resilience.operation('touch', (signal) => this.#touch(sid, session, signal)), callback);
     }
 
-    async #touch(sid: string, session: SessionData): Promise<void> {
+    async #touch(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
       checkSid(sid);
       checkSession(sid, session);
       if (this.#options.disableTouch) return;
@@ -223,31 +227,37 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       await this.#usable();
       const expires = this.#date(expiresAt);
       const now = this.#date(new Date());
-      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now]);
+      const params = this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now];
+      await this.#runner.run(this.#sql.touch, params, signal);
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return settle(this.#destroy(sid), callback);
+      return settle(this.#resilience.operation('destroy', (signal) => this.#destroy(sid, signal)), callback);
     }
 
-    async #destroy(sid: string): Promise<void> {
+    async #destroy(sid: string, signal?: AbortSignal): Promise<void> {
       checkSid(sid);
       this.#throttle.forget(sid);
       await this.#usable();
-      await this.#runner.run(this.#sql.destroy, [sid]);
+      await this.#runner.run(this.#sql.destroy, [sid], signal);
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(this.#all(), callback);
+      return settle(this.#resilience.operation('all', (signal) => this.#all(signal)), callback);
     }
 
-    async #all(): Promise<ListedSession[]> {
+    async #all(signal?: AbortSignal): Promise<ListedSession[]> {
       await this.#usable();
-      const rows = (await this.sessionModel.findAll({
-        attributes: ['sid', 'data'],
-        where: { expires: { [Op.gt]: new Date() } },
-        raw: true,
-      })) as unknown as { sid: string; data: unknown }[];
+      const rows = (await this.#resilience.call(
+        () =>
+          this.sessionModel.findAll({
+            attributes: ['sid', 'data'],
+            where: { expires: { [Op.gt]: new Date() } },
+            raw: true,
+            useMaster: true, // with read replicas, a replica may not have the latest sessions yet
+          }),
+        signal,
+      )) as unknown as { sid: string; data: unknown }[];
       const sessions: ListedSession[] = [];
       for (const row of rows) {
         try {
@@ -260,41 +270,46 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override length(callback?: Callback<number>): Promise<number> {
-      return settle(this.#length(), callback);
+      return settle(this.#resilience.operation('length', (signal) => this.#length(signal)), callback);
     }
 
-    async #length(): Promise<number> {
+    async #length(signal?: AbortSignal): Promise<number> {
       await this.#usable();
-      return this.sessionModel.count({ where: { expires: { [Op.gt]: new Date() } } });
+      const where = { expires: { [Op.gt]: new Date() } };
+      return this.#resilience.call(() => this.sessionModel.count({ where, useMaster: true }), signal);
     }
 
     override clear(callback?: Callback): Promise<void> {
-      return settle(this.#clear(), callback);
+      return settle(this.#resilience.operation('clear', (signal) => this.#clear(signal)), callback);
     }
 
-    async #clear(): Promise<void> {
+    async #clear(signal?: AbortSignal): Promise<void> {
       await this.#usable();
-      await this.sessionModel.destroy({ where: {}, truncate: false });
+      await this.#resilience.call(() => this.sessionModel.destroy({ where: {}, truncate: false }), signal);
     }
 
-    async sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
+    sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
+      return this.#resilience.operation('sync', (signal) => this.#sync(options, signal));
+    }
+
+    async #sync(options: SyncOptions | undefined, signal?: AbortSignal): Promise<ModelStatic<Model>> {
       await this.#usable();
-      const model = (await this.sessionModel.sync(options)) as unknown as ModelStatic<Model>;
+      const synced = await this.#resilience.call(() => this.sessionModel.sync(options), signal);
       this.#limits = undefined;
-      return model;
+      return synced as unknown as ModelStatic<Model>;
     }
 
     prune(callback?: Callback<number>): Promise<number> {
-      return settle(this.#prune(), callback);
+      return settle(this.#resilience.operation('prune', (signal) => this.#prune(signal)), callback);
     }
 
     clearExpiredSessions(callback?: Callback<number>): Promise<number> {
       return this.prune(callback);
     }
 
-    async #prune(): Promise<number> {
+    async #prune(signal?: AbortSignal): Promise<number> {
       await this.#usable();
-      return this.#runner.run(this.#sql.prune, [this.#date(new Date())]);
+      return this.#runner.run(this.#sql.prune, [this.#date(new Date())], signal);
     }
 
     startExpiringSessions(): void {
@@ -313,6 +328,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       if (this.#closed) return;
       this.#closed = true;
       this.#pruner.stop();
+      this.#resilience.stop();
       if (this.#ownsDb) {
         await this.#ready?.catch(() => {});
         await this.db.close();

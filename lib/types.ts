@@ -12,6 +12,8 @@ export type ListedSession = SessionData & { id: string };
  *
  * Events: `'error'` for problems no caller waits for (a failed cleanup sweep, an unreadable row),
  * emitted only when a listener is attached; otherwise they go to the `logger` option.
+ * `'disconnect'` when the database has become unreachable and `'connect'` when it is back
+ * (express-session listens for both; see the `disableConnectionEvents` option).
  */
 export interface SequelizeStore extends Store {
   /** The bound Session model (the built-in one, or yours from `table`). */

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import { DataTypes, Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../lib');
+import { resolveOptions } from '../lib/options';
 import { sqliteFile } from './support/backends';
 
 const SequelizeStore = sequelizeSessionStore(session.Store);
@@ -24,6 +25,11 @@ describe('options are checked when the store is built', () => {
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
     ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+    ['retries', -1, /option `retries` must be a whole number from 0 to 100, received -1/],
+    ['retries', 1.5, /option `retries` must be a whole number from 0 to 100, received 1.5/],
+    ['operationTimeout', '10s', /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received "10s"/],
+    ['operationTimeout', -1, /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received -1/],
+    ['disableConnectionEvents', 1, /option `disableConnectionEvents` must be a boolean, received 1/],
   ];
 
   test.each(bad)('a bad %s is a TypeError naming the option and the value', (name, value, message) => {
@@ -67,6 +73,11 @@ describe('options are checked when the store is built', () => {
     expect(new SequelizeStore({ db: local, table: 'MySession', checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
     expect(new SequelizeStore({ db: local, table: Mine, checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
     return local.close();
+  });
+
+  test('retries, operationTimeout and disableConnectionEvents default to 3, 10 s and false', () => {
+    expect(resolveOptions({ db })).toMatchObject({ retries: 3, operationTimeout: 10_000, disableConnectionEvents: false });
+    expect(resolveOptions({ db, retries: 0, operationTimeout: 0 })).toMatchObject({ retries: 0, operationTimeout: 0 });
   });
 
   test('the factory refuses something that is not a Store class', () => {
