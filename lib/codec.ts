@@ -29,6 +29,11 @@ export function encodeSession(sid: string, session: SessionData): string {
 
 /** Reads the data column back; throws CorruptSessionError when it is not a JSON object. */
 export function decodeSession(sid: string, stored: unknown): SessionData {
+  // A JSON data column may come back already parsed (pg's jsonb, MySQL's JSON).
+  if (typeof stored === 'object' && stored !== null && !Buffer.isBuffer(stored)) {
+    if (Array.isArray(stored)) throw new CorruptSessionError(sid, 'data is not a JSON object');
+    return stored as SessionData;
+  }
   // Some drivers hand back a Buffer for binary-collated or blob columns.
   const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
   if (typeof text !== 'string') throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);

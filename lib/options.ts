@@ -80,6 +80,29 @@ export interface SequelizeStoreOptions {
    * @default console
    */
   logger?: Logger | false;
+  /**
+   * Create the table at start-up if it is missing (`CREATE TABLE IF NOT EXISTS` and its index,
+   * through the model). Every operation waits for that one creation; stores sharing a model share
+   * it; a creation that fails is tried again by the next operation. Leave it off when the
+   * application's database user may not create tables: run `migrate` instead.
+   * @default false
+   */
+  createTable?: boolean;
+  /**
+   * Run every operation (get, set, touch, destroy, length, all, clear, prune) as a CALL of the
+   * shipped stored procedures, so the database user needs only EXECUTE on them. MySQL or MariaDB
+   * through mysql2 (Sequelize's `mysql` dialect); install the procedures with
+   * `migrate({ procedures: true })` or the `sql/*-procedures.sql` files.
+   * @default false
+   */
+  storedProcedures?: boolean;
+  /**
+   * Type of the built-in model's data column: `'text'` (LONGTEXT on MySQL/MariaDB, TEXT elsewhere)
+   * or `'json'` (JSON on MySQL/MariaDB and SQLite, JSONB on PostgreSQL). Sessions read back the same
+   * either way. With your own model (`table`), its data attribute decides.
+   * @default 'text'
+   */
+  dataType?: 'text' | 'json';
 }
 
 /** The options after defaults and validation: what the store runs on. */
@@ -95,6 +118,9 @@ export interface ResolvedOptions {
   checkExpirationInterval: number;
   expiration: number;
   logger: Logger | false;
+  createTable: boolean;
+  storedProcedures: boolean;
+  dataType: 'text' | 'json';
 }
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -109,6 +135,9 @@ const KNOWN_OPTIONS = new Set<string>([
   'checkExpirationInterval',
   'expiration',
   'logger',
+  'createTable',
+  'storedProcedures',
+  'dataType',
 ]);
 
 /** Largest delay a Node timer accepts; a longer one would fire at once. */
@@ -185,6 +214,28 @@ function logger(value: unknown): Logger | false {
   return value as Logger;
 }
 
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
+  return value;
+}
+
+function dataType(value: unknown, table: unknown): 'text' | 'json' {
+  if (value === undefined) return 'text';
+  if (value !== 'text' && value !== 'json') fail('dataType', '"text" or "json"', value);
+  if (table !== undefined) fail('dataType', 'left out with `table` (your model declares its data column)', value);
+  return value;
+}
+
+function storedProcedures(value: unknown, db: Sequelize | undefined, table: unknown): boolean {
+  const wanted = flag('storedProcedures', value);
+  const on = db ?? (isModel(table) ? table.sequelize : undefined);
+  const dialect = on ? on.getDialect() : 'the embedded sqlite';
+  // The procedure runner speaks mysql2; Sequelize's 'mariadb' dialect uses another driver.
+  if (wanted && dialect !== 'mysql') fail('storedProcedures', `false on ${dialect} (it needs the mysql dialect)`, value);
+  return wanted;
+}
+
 /** Validates the public options once and fills in every default. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === undefined || input === null) input = {};
@@ -229,5 +280,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     checkExpirationInterval: interval(options.checkExpirationInterval),
     expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
     logger: logger(options.logger),
+    createTable: flag('createTable', options.createTable),
+    storedProcedures: storedProcedures(options.storedProcedures, db, table),
+    dataType: dataType(options.dataType, table),
   };
 }

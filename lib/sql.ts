@@ -42,7 +42,8 @@ interface QueryGenerator {
   quoteIdentifier(identifier: string): string;
 }
 
-function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
+/** The attribute that holds createdAt or updatedAt, if the model keeps it. */
+export function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
   const options = model.options as { timestamps?: boolean; createdAt?: string | boolean; updatedAt?: string | boolean };
   if (options.timestamps === false) return undefined;
   const name = options[which];

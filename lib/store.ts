@@ -1,4 +1,4 @@
-import { Op, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
+import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
 import { decodeSession, encodeSession } from './codec';
@@ -8,9 +8,13 @@ import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
 import { bindSessionModel } from './model-binding';
-import { createRunner, type Runner } from './runner';
-import { prepareStatements, type HotStatements, type SessionTable } from './sql';
-import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import type { Runner } from './runner';
+import type { HotStatements, SessionTable } from './sql';
+import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import { sessionAccess } from './access';
+import { runMigrations, sessionMigrations } from './migrations';
+import { checkWhere, findLive, type SessionQueries, type StoredSession } from './queries';
+import { createTableOnce } from './table-creation';
 
 const PREFIX = 'sequelize-session-store:';
 
@@ -57,12 +61,14 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: SessionTable;
     readonly #sql: HotStatements;
     readonly #runner: Runner;
+    readonly #queries: SessionQueries;
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
     #closed = false;
+    #createAgain = false;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -74,17 +80,19 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         resolved.db ??
         (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
       this.sessionModel = bindSessionModel(this.db, resolved);
-      const { table: described, statements } = prepareStatements(this.sessionModel);
-      this.#table = described;
-      this.#sql = statements;
-      this.#runner = createRunner(this.db);
       this.#date = dateFormatter(this.sessionModel);
+      const access = sessionAccess(this.sessionModel, resolved.storedProcedures, this.#date);
+      this.#table = access.table;
+      this.#sql = access.statements;
+      this.#runner = access.runner;
+      this.#queries = access.queries;
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       if (this.#ownsDb) {
         const ready = this.#prepareEmbeddedDatabase();
         ready.catch(() => {}); // every operation awaits it and reports its error
         this.#ready = ready;
       }
+      if (resolved.createTable && !this.#ownsDb) this.#ready = this.#createTable();
       this.#pruner = new Pruner(() => this.prune(), resolved.checkExpirationInterval, (error) =>
         this.#report(error),
       );
@@ -100,6 +108,23 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#ready = undefined;
     }
 
+    /** `createTable`: one creation, which every operation waits for (and other stores on the model share). */
+    #createTable(): Promise<void> {
+      const creating: Promise<void> = createTableOnce(this.sessionModel).then(
+        () => {
+          if (this.#ready === creating) this.#ready = undefined;
+        },
+        (error: unknown) => {
+          // The operations waiting now fail with the error; the next one tries again.
+          if (this.#ready === creating) this.#ready = undefined;
+          this.#createAgain = true;
+          throw error;
+        },
+      );
+      creating.catch(() => {}); // every operation awaits it and reports its error
+      return creating;
+    }
+
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
     #report(error: unknown): void {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -109,6 +134,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #usable(): Promise<void> {
       if (this.#closed) throw new Error(`${PREFIX} the store is closed`);
+      if (this.#createAgain && !this.#ready) {
+        this.#createAgain = false;
+        this.#ready = this.#createTable();
+      }
       if (this.#ready) await this.#ready;
     }
 
@@ -243,11 +272,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #all(): Promise<ListedSession[]> {
       await this.#usable();
-      const rows = (await this.sessionModel.findAll({
-        attributes: ['sid', 'data'],
-        where: { expires: { [Op.gt]: new Date() } },
-        raw: true,
-      })) as unknown as { sid: string; data: unknown }[];
+      return this.#listed(await this.#queries.live(new Date()));
+    }
+
+    /** Decodes listed rows; an unreadable one is reported and left out. */
+    #listed(rows: StoredSession[]): ListedSession[] {
       const sessions: ListedSession[] = [];
       for (const row of rows) {
         try {
@@ -265,7 +294,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #length(): Promise<number> {
       await this.#usable();
-      return this.sessionModel.count({ where: { expires: { [Op.gt]: new Date() } } });
+      return this.#queries.count(new Date());
     }
 
     override clear(callback?: Callback): Promise<void> {
@@ -274,7 +303,39 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #clear(): Promise<void> {
       await this.#usable();
-      await this.sessionModel.destroy({ where: {}, truncate: false });
+      await this.#queries.clear();
+    }
+
+    findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
+      return settle(this.#findWhere(where), callback);
+    }
+
+    async #findWhere(where: WhereOptions): Promise<ListedSession[]> {
+      checkWhere('findWhere', where);
+      await this.#usable();
+      return this.#listed(await findLive(this.sessionModel, new Date(), where));
+    }
+
+    destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {
+      return settle(this.#destroyWhere(where), callback);
+    }
+
+    async #destroyWhere(where: WhereOptions): Promise<number> {
+      checkWhere('destroyWhere', where);
+      await this.#usable();
+      return this.sessionModel.destroy({ where });
+    }
+
+    migrate(options?: MigrateOptions, callback?: Callback<string[]>): Promise<string[]> {
+      return settle(this.#migrate(options ?? {}), callback);
+    }
+
+    async #migrate(options: MigrateOptions): Promise<string[]> {
+      await this.#usable();
+      const procedures = options.procedures ?? this.#options.storedProcedures;
+      const done = await runMigrations(this.db, sessionMigrations({ model: this.sessionModel, procedures }), options);
+      this.#limits = undefined; // the columns may be wider now
+      return done;
     }
 
     async sync(options?: SyncOptions): Promise<ModelStatic<Model>> {

@@ -21,6 +21,8 @@ export interface BackendContext {
   store(options?: StoreOptions): Promise<Store>;
   /** Drops a table when the file ends. */
   dropLater(model: ModelStatic<Model>): void;
+  /** Drops a table, by name, when the file ends. */
+  dropTableLater(table: string): void;
 }
 
 /** Opens the backend for one describe block and removes everything its tests made. */
@@ -28,6 +30,7 @@ export function useBackend(backend: Backend): BackendContext {
   let db: Sequelize | undefined;
   const stores: Store[] = [];
   const models: ModelStatic<Model>[] = [];
+  const tables: string[] = [];
 
   beforeAll(() => {
     db = openDb(backend);
@@ -36,6 +39,7 @@ export function useBackend(backend: Backend): BackendContext {
   afterAll(async () => {
     for (const store of stores) store.stopExpiringSessions();
     for (const model of models) await model.drop().catch(() => {});
+    for (const table of tables) await db?.getQueryInterface().dropTable(table);
     await db?.close();
   });
 
@@ -60,6 +64,9 @@ export function useBackend(backend: Backend): BackendContext {
     },
     dropLater(model: ModelStatic<Model>): void {
       models.push(model);
+    },
+    dropTableLater(table: string): void {
+      tables.push(table);
     },
   };
 }
