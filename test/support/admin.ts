@@ -43,6 +43,8 @@ export async function freshDatabase(backend: Backend, admin: Sequelize): Promise
 
 /** A login with only the privileges granted to it, dropped afterwards. */
 export interface Account {
+  /** The user or role name. */
+  readonly name: string;
   /** The URL to connect as the account, to the backend's database. */
   readonly url: string;
   /** Grants privileges such as 'SELECT, INSERT' on one table. */
@@ -64,6 +66,7 @@ export async function restrictedAccount(backend: Backend, admin: Sequelize): Pro
     const user = `'${name}'@'%'`;
     await admin.query(`CREATE USER ${user} IDENTIFIED BY '${password}'`);
     return {
+      name,
       url: parsed.toString(),
       grantTable: async (privileges, table) => {
         await admin.query(`GRANT ${privileges} ON \`${database}\`.\`${table}\` TO ${user}`);
@@ -79,6 +82,7 @@ export async function restrictedAccount(backend: Backend, admin: Sequelize): Pro
   if (backend.name !== 'postgres') throw new Error(`no accounts on ${backend.name}`);
   await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
   return {
+    name,
     url: parsed.toString(),
     grantTable: async (privileges, table) => {
       await admin.query(`GRANT ${privileges} ON "${table}" TO ${name}`);

@@ -23,6 +23,8 @@ export interface BackendContext {
   dropLater(model: ModelStatic<Model>): void;
   /** Drops a table, by name, when the file ends. */
   dropTableLater(table: string): void;
+  /** Runs `cleanup` when the file ends, while the database is still open (latest first). */
+  atEnd(cleanup: () => Promise<void>): void;
 }
 
 /** Opens the backend for one describe block and removes everything its tests made. */
@@ -31,6 +33,7 @@ export function useBackend(backend: Backend): BackendContext {
   const stores: Store[] = [];
   const models: ModelStatic<Model>[] = [];
   const tables: string[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(() => {
     db = openDb(backend);
@@ -38,6 +41,7 @@ export function useBackend(backend: Backend): BackendContext {
 
   afterAll(async () => {
     for (const store of stores) store.stopExpiringSessions();
+    for (const cleanup of cleanups.reverse()) await cleanup();
     for (const model of models) await model.drop().catch(() => {});
     for (const table of tables) await db?.getQueryInterface().dropTable(table);
     await db?.close();
@@ -67,6 +71,9 @@ export function useBackend(backend: Backend): BackendContext {
     },
     dropTableLater(table: string): void {
       tables.push(table);
+    },
+    atEnd(cleanup: () => Promise<void>): void {
+      cleanups.push(cleanup);
     },
   };
 }
