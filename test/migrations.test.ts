@@ -42,11 +42,9 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
 
     beforeAll(async () => {
       fresh = await freshDatabase(backend, ctx.db);
+      ctx.atEnd(() => fresh.drop());
       db = fresh.open();
-    });
-    afterAll(async () => {
-      await db.close();
-      await fresh.drop();
+      ctx.atEnd(() => db.close());
     });
 
     test('store.migrate() creates the Sessions table with its index, silently, in its own ledger; twice is a no-op', async () => {

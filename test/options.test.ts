@@ -24,6 +24,10 @@ describe('options are checked when the store is built', () => {
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
     ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+    ['createTable', 'yes', /option `createTable` must be a boolean, received "yes"/],
+    ['storedProcedures', 1, /option `storedProcedures` must be a boolean, received 1/],
+    ['storedProcedures', true, /option `storedProcedures` must be false on sqlite \(it needs the mysql dialect\), received true/],
+    ['dataType', 'xml', /option `dataType` must be "text" or "json", received "xml"/],
   ];
 
   test.each(bad)('a bad %s is a TypeError naming the option and the value', (name, value, message) => {
@@ -37,6 +41,18 @@ describe('options are checked when the store is built', () => {
 
   test('options that are not an object are refused', () => {
     expect(() => new SequelizeStore('db' as never)).toThrow(/options must be an object, received "db"/);
+  });
+
+  test('storedProcedures is refused without a MySQL db, and dataType with your own model', () => {
+    expect(() => new SequelizeStore({ storedProcedures: true })).toThrow(/must be false on the embedded sqlite/);
+    const Mine = db.define('JsonlessSession', {
+      sid: { type: DataTypes.STRING, primaryKey: true },
+      expires: DataTypes.DATE,
+      data: DataTypes.TEXT,
+    });
+    expect(() => new SequelizeStore({ db, table: Mine, dataType: 'json' })).toThrow(
+      /option `dataType` must be left out with `table` \(your model declares its data column\), received "json"/,
+    );
   });
 
   test('a model name in `table` that db does not define is refused', () => {
