@@ -10,10 +10,11 @@ function callsOf(run: (callback: (...args: unknown[]) => void) => unknown): Prom
     run((...args) => {
       if (!returned) sync = true;
       calls.push(args);
+      // From the first call on (however slow the database is), wait long enough for a wrongly
+      // doubled call to show up as well.
+      if (calls.length === 1) setTimeout(() => resolve({ calls, sync }), 50);
     });
     returned = true;
-    // Wait long enough for a wrongly doubled call to show up as well.
-    setTimeout(() => resolve({ calls, sync }), 50);
   });
 }
 
