@@ -58,4 +58,16 @@ describe.each(availableBackends())('a JSON data column on $name', (backend) => {
     await json.destroy('s');
     expect(await json.get('s')).toBeNull();
   });
+
+  if (backend.name === 'postgres') {
+    test('JSONB refuses the character \\u0000, which a text column takes: an error, and nothing written', async () => {
+      const json = await ctx.store({ dataType: 'json' });
+      const text = await ctx.store();
+      const session = sessionData(60_000, { note: 'nul\u0000here' });
+      await expect(json.set('s', session)).rejects.toThrow(/unsupported Unicode escape sequence/);
+      expect(await json.length()).toBe(0);
+      await text.set('s', session);
+      expect((await text.get('s'))?.note).toBe('nul\u0000here');
+    });
+  }
 });
