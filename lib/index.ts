@@ -1,6 +1,6 @@
 import type { Store as ExpressStore } from 'express-session';
 import { createStoreClass } from './store';
-import { defineSessionModel as defineModel, type SessionModelOptions as ModelOptions } from '../models/session';
+import type { SessionModelOptions as ModelOptions } from '../models/session';
 import type * as optionTypes from './options';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
@@ -30,8 +30,6 @@ namespace sequelizeSessionStore {
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;
   export type SessionModelOptions = ModelOptions;
-  /** Defines the built-in Session model on a Sequelize instance, e.g. to extend or migrate it. */
-  export const defineSessionModel = defineModel;
 }
 
 export = sequelizeSessionStore;
