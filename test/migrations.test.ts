@@ -1,7 +1,7 @@
 import { DataTypes, QueryTypes, type Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
-import sequelizeSessionStore = require('../lib');
-import { columnTypes, freshDatabase, indexedColumns, tableExists, type FreshDatabase } from './support/admin';
+import { sessionMigrations } from '../lib/migrations';
+import { columnTypes, indexedColumns, tableExists, useFreshDatabase } from './support/admin';
 import { availableBackends, uniqueTable, type Backend } from './support/backends';
 import { sessionData, SequelizeStore, useBackend } from './support/stores';
 
@@ -37,18 +37,10 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
   const ledger = (): string => table('ledger');
 
   describe('on a database of their own, under the default names', () => {
-    let fresh: FreshDatabase;
-    let db: Sequelize;
-
-    beforeAll(async () => {
-      fresh = await freshDatabase(backend, ctx.db);
-      ctx.atEnd(() => fresh.drop());
-      db = fresh.open();
-      ctx.atEnd(() => db.close());
-    });
+    const fresh = useFreshDatabase(backend, ctx);
 
     test('store.migrate() creates the Sessions table with its index, silently, in its own ledger; twice is a no-op', async () => {
-      const store = new SequelizeStore({ db, checkExpirationInterval: 0 });
+      const store = new SequelizeStore({ db: fresh.db, checkExpirationInterval: 0 });
       const consoles = (['log', 'info', 'warn', 'error', 'debug'] as const).map((method) =>
         jest.spyOn(console, method).mockImplementation(() => {}),
       );
@@ -60,15 +52,15 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
         for (const spy of consoles) spy.mockRestore();
       }
       expect(applied).toEqual(['Sessions/01-create-table', 'Sessions/02-widen-columns']);
-      expect(await columnTypes(db, 'Sessions')).toMatchObject(expectedColumns(backend));
-      expect(await indexedColumns(db, 'Sessions')).toContain('expires');
-      expect(await ledgerOf(db, 'SequelizeSessionStoreMeta')).toEqual(applied);
-      expect(await tableExists(db, 'SequelizeMeta')).toBe(false);
+      expect(await columnTypes(fresh.db, 'Sessions')).toMatchObject(expectedColumns(backend));
+      expect(await indexedColumns(fresh.db, 'Sessions')).toContain('expires');
+      expect(await ledgerOf(fresh.db, 'SequelizeSessionStoreMeta')).toEqual(applied);
+      expect(await tableExists(fresh.db, 'SequelizeMeta')).toBe(false);
 
       expect(await store.migrate()).toEqual([]);
       await store.set('s', sessionData(60_000, { user: 'ada' }));
       expect((await store.get('s'))?.user).toBe('ada');
-      expect(await ledgerOf(db, 'SequelizeSessionStoreMeta')).toEqual(applied);
+      expect(await ledgerOf(fresh.db, 'SequelizeSessionStoreMeta')).toEqual(applied);
     });
   });
 
@@ -76,11 +68,17 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
     const tableName = table('mig');
     const ledgerTable = ledger();
     const store = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
-    expect(await store.migrate({ ledgerTable })).toEqual([`${tableName}/01-create-table`, `${tableName}/02-widen-columns`]);
+    expect(await store.migrate({ ledgerTable })).toEqual([
+      `${tableName}/01-create-table`,
+      `${tableName}/02-widen-columns`,
+    ]);
     expect(await columnTypes(ctx.db, tableName)).toMatchObject(expectedColumns(backend));
     expect(await indexedColumns(ctx.db, tableName)).toContain('expires');
     expect(await store.migrate({ ledgerTable })).toEqual([]);
-    expect(await ledgerOf(ctx.db, ledgerTable)).toEqual([`${tableName}/01-create-table`, `${tableName}/02-widen-columns`]);
+    expect(await ledgerOf(ctx.db, ledgerTable)).toEqual([
+      `${tableName}/01-create-table`,
+      `${tableName}/02-widen-columns`,
+    ]);
   });
 
   test('upgrades a connect-session-sequelize 8 table in place, keeping every row', async () => {
@@ -99,20 +97,33 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
       expires: new Date(Math.floor(now / 1000) * 1000 + (i % 4 === 0 ? -3_600_000 : 3_600_000 + i * 1000)),
       data: JSON.stringify({ cookie: { path: '/' }, user: `user-${i}`, note: 'é ü 😀 "quoted" \\ back', n: i }),
     }));
-    rows.push({ sid: 'big-one', expires: new Date(now + 3_600_000), data: JSON.stringify({ blob: 'b'.repeat(60_000) }) });
+    rows.push({
+      sid: 'big-one',
+      expires: new Date(now + 3_600_000),
+      data: JSON.stringify({ blob: 'b'.repeat(60_000) }),
+    });
     await Old.bulkCreate(rows);
     const snapshot = async (): Promise<unknown[]> =>
-      ((await Old.findAll({ attributes: ['sid', 'expires', 'data'], order: [['sid', 'ASC']], raw: true })) as unknown as {
-        sid: string;
-        expires: Date;
-        data: string;
-      }[]).map((row) => [row.sid, new Date(row.expires).getTime(), row.data]);
+      (
+        (await Old.findAll({
+          attributes: ['sid', 'expires', 'data'],
+          order: [['sid', 'ASC']],
+          raw: true,
+        })) as unknown as {
+          sid: string;
+          expires: Date;
+          data: string;
+        }[]
+      ).map((row) => [row.sid, new Date(row.expires).getTime(), row.data]);
     const before = await snapshot();
     expect(before).toHaveLength(41);
     expect(await indexedColumns(ctx.db, tableName)).not.toContain('expires');
 
     const store = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
-    expect(await store.migrate({ ledgerTable })).toEqual([`${tableName}/01-create-table`, `${tableName}/02-widen-columns`]);
+    expect(await store.migrate({ ledgerTable })).toEqual([
+      `${tableName}/01-create-table`,
+      `${tableName}/02-widen-columns`,
+    ]);
 
     expect(await snapshot()).toEqual(before);
     // SQLite enforces no declared sizes: only the index was missing there.
@@ -158,12 +169,15 @@ describe.each(availableBackends())('migrations on $name', (backend) => {
     const tableName = table('own');
     const ledgerTable = ledger();
     const umzug = new Umzug({
-      migrations: sequelizeSessionStore.sessionMigrations({ tableName }),
+      migrations: sessionMigrations({ tableName }),
       context: ctx.db.getQueryInterface(),
       storage: new SequelizeStorage({ sequelize: ctx.db, tableName: ledgerTable, modelName: ledgerTable }),
       logger: undefined,
     });
-    expect((await umzug.up()).map((m) => m.name)).toEqual([`${tableName}/01-create-table`, `${tableName}/02-widen-columns`]);
+    expect((await umzug.up()).map((m) => m.name)).toEqual([
+      `${tableName}/01-create-table`,
+      `${tableName}/02-widen-columns`,
+    ]);
     expect(await columnTypes(ctx.db, tableName)).toMatchObject(expectedColumns(backend));
     const store = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
     await store.set('s', sessionData(60_000, { n: 1 }));

@@ -1,0 +1,54 @@
+// Type tests of the public API as users see it (the built declarations, by package name).
+// `npm run typecheck` compiles this file; each @ts-expect-error must meet an error, or the check fails.
+import session from 'express-session';
+import { Sequelize } from 'sequelize';
+import sequelizeSessionStore from 'sequelize-session-store';
+import { defineSessionModel } from 'sequelize-session-store/model';
+
+declare module 'express-session' {
+  interface SessionData {
+    views: number;
+  }
+}
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): T | undefined {
+  return undefined;
+}
+
+const SequelizeStore = sequelizeSessionStore(session.Store);
+const db = new Sequelize('sqlite::memory:');
+const store = new SequelizeStore({ db, tableName: 'sessions', expiration: 60_000, touchAfter: 30, checkExpirationInterval: false });
+new SequelizeStore();
+defineSessionModel(db, { tableName: 'other' });
+
+// The store is an express-session Store and goes straight into the middleware.
+session({ secret: 's', store });
+const asStore: session.Store = store;
+void asStore;
+
+// Promises carry the typed SessionData.
+const got = store.get('sid');
+assertType<Equal<typeof got, Promise<session.SessionData | null>>>();
+void got.then((s) => s?.views.toFixed());
+assertType<Equal<ReturnType<typeof store.length>, Promise<number>>>();
+assertType<Equal<ReturnType<typeof store.prune>, Promise<number>>>();
+void store.all().then((all) => all.map((s) => s.id.toUpperCase() + s.views));
+
+// Callbacks are typed as well.
+store.get('sid', (error, value) => {
+  void error;
+  assertType<Equal<typeof value, session.SessionData | null | undefined>>();
+});
+store.length((_error, count) => count?.toFixed());
+
+// Options are checked.
+// @ts-expect-error expiration is a number of milliseconds
+new SequelizeStore({ expiration: '1d' });
+// @ts-expect-error there is no such option
+new SequelizeStore({ expirationn: 5 });
+// @ts-expect-error extendDefaultFields returns an object of column values
+new SequelizeStore({ extendDefaultFields: () => 'userId' });
+new SequelizeStore({ extendDefaultFields: (defaults, s) => ({ ...defaults, views: s.views }) });
+// @ts-expect-error set needs a session
+void store.set('sid');
