@@ -65,7 +65,13 @@ function quoter(model: ModelStatic<Model>): (name: string) => string {
 /** The attributes `set` writes besides sid and the timestamps: data, expires, then any extra columns. */
 function writtenAttributes(model: ModelStatic<Model>): string[] {
   const attributes = model.getAttributes() as Record<string, AttributeLike>;
-  const skipped = new Set(['sid', 'data', 'expires', timestampAttribute(model, 'createdAt'), timestampAttribute(model, 'updatedAt')]);
+  const skipped = new Set([
+    'sid',
+    'data',
+    'expires',
+    timestampAttribute(model, 'createdAt'),
+    timestampAttribute(model, 'updatedAt'),
+  ]);
   const extra = Object.keys(attributes).filter(
     (name) => !skipped.has(name) && attributes[name]!.type.key !== 'VIRTUAL' && !attributes[name]!.autoIncrement,
   );
@@ -107,7 +113,12 @@ function specsOf(model: ModelStatic<Model>, hot: HotStatements, t: SessionTable)
   });
   return [
     spec('get', true, [sid, now], hot.getWithExpiry.text),
-    spec('set', false, [sid, ...written.map((a) => param(a)), ...stamps([createdAt, updatedAt])], hot.upsert(written)!.text),
+    spec(
+      'set',
+      false,
+      [sid, ...written.map((a) => param(a)), ...stamps([createdAt, updatedAt])],
+      hot.upsert(written)!.text,
+    ),
     spec('touch', false, [param('expires'), ...stamps([updatedAt]), sid, now], hot.touch.text),
     spec('destroy', false, [sid], hot.destroy.text),
     spec('prune', false, [now], hot.prune.text),
@@ -120,7 +131,9 @@ function specsOf(model: ModelStatic<Model>, hot: HotStatements, t: SessionTable)
 function procedureName(model: ModelStatic<Model>, op: string): string {
   const name = `${tableNameOf(model)}_${op}`;
   if (name.length > MAX_NAME) {
-    throw new TypeError(`sequelize-session-store: procedure name ${name} is longer than ${MAX_NAME} characters; use a shorter table name`);
+    throw new TypeError(
+      `sequelize-session-store: procedure name ${name} is longer than ${MAX_NAME} characters; use a shorter table name`,
+    );
   }
   return name;
 }
@@ -180,7 +193,9 @@ export function prepareProcedureCalls(model: ModelStatic<Model>): ProcedureCalls
     if (!made) {
       for (const attribute of attributes) {
         if (!written.includes(attribute)) {
-          throw new TypeError(`sequelize-session-store: model ${model.name} has no attribute \`${attribute}\` to write`);
+          throw new TypeError(
+            `sequelize-session-store: model ${model.name} has no attribute \`${attribute}\` to write`,
+          );
         }
       }
       const positions = written.map((attribute) => attributes.indexOf(attribute));

@@ -45,7 +45,10 @@ export function createTableStatements(model: ModelStatic<Model>): string[] {
   const generator = sequelize.getQueryInterface().queryGenerator as QueryGenerator;
   const tableName = model.getTableName();
   const columns = generator.attributesToSQL(model.getAttributes(), { context: 'createTable', table: tableName });
-  const create = generator.createTableQuery(tableName, columns, { ...model.options }).trim().replace(/;$/, '');
+  const create = generator
+    .createTableQuery(tableName, columns, { ...model.options })
+    .trim()
+    .replace(/;$/, '');
   const t = describeSessionTable(model);
   const index = generator.quoteIdentifier(expiresIndexName(model));
   if (isMySqlFamily(sequelize.getDialect())) {

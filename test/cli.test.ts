@@ -1,5 +1,5 @@
-import { QueryTypes, type Sequelize } from 'sequelize';
-import { freshDatabase, indexedColumns, tableExists, type FreshDatabase } from './support/admin';
+import { QueryTypes } from 'sequelize';
+import { indexedColumns, tableExists, useFreshDatabase } from './support/admin';
 import { availableBackends } from './support/backends';
 import { build, runCli } from './support/built';
 import { sessionData, SequelizeStore, useBackend } from './support/stores';
@@ -24,9 +24,9 @@ describe('the command line', () => {
       ...usageErrors.map(([args]) => runCli(args)),
     ]);
 
-    expect(help!.code).toBe(0);
-    expect(help!.stdout).toMatch(/^ {2}migrate +create or upgrade the sessions table/m);
-    expect(help!.stdout).toMatch(/^ {2}sql +print the CREATE TABLE/m);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}migrate +create or upgrade the sessions table/m);
+    expect(help.stdout).toMatch(/^ {2}sql +print the CREATE TABLE/m);
 
     usageErrors.forEach(([args, message], i) => {
       const outcome = errors[i]!;
@@ -34,27 +34,19 @@ describe('the command line', () => {
       expect(outcome.stderr).toMatch(message);
     });
 
-    expect(unreachable!.code).toBe(1);
-    expect(unreachable!.stderr).toMatch(/^sequelize-session-store migrate: .*ECONNREFUSED/);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^sequelize-session-store migrate: .*ECONNREFUSED/);
 
-    expect(json!.code).toBe(0);
-    expect(json!.stdout).toContain('CREATE TABLE IF NOT EXISTS "web_sessions" (');
-    expect(json!.stdout).toContain('"data" JSONB');
-    expect(json!.stdout).toContain('CREATE INDEX IF NOT EXISTS "web_sessions_expires" ON "web_sessions" ("expires");');
+    expect(json.code).toBe(0);
+    expect(json.stdout).toContain('CREATE TABLE IF NOT EXISTS "web_sessions" (');
+    expect(json.stdout).toContain('"data" JSONB');
+    expect(json.stdout).toContain('CREATE INDEX IF NOT EXISTS "web_sessions_expires" ON "web_sessions" ("expires");');
   });
 });
 
 describe.each(availableBackends())('migrate --url on $name', (backend) => {
   const ctx = useBackend(backend);
-  let fresh: FreshDatabase;
-  let db: Sequelize;
-
-  beforeAll(async () => {
-    fresh = await freshDatabase(backend, ctx.db);
-    ctx.atEnd(() => fresh.drop());
-    db = fresh.open();
-    ctx.atEnd(() => db.close());
-  });
+  const fresh = useFreshDatabase(backend, ctx);
 
   test('applies the migrations, then has nothing to do, and --down reverts the last one', async () => {
     const up = await runCli(['migrate', '--url', fresh.url]);
@@ -63,8 +55,8 @@ describe.each(availableBackends())('migrate --url on $name', (backend) => {
       stdout: 'applied Sessions/01-create-table\napplied Sessions/02-widen-columns\n',
       stderr: '',
     });
-    expect(await indexedColumns(db, 'Sessions')).toContain('expires');
-    const store = new SequelizeStore({ db, checkExpirationInterval: 0 });
+    expect(await indexedColumns(fresh.db, 'Sessions')).toContain('expires');
+    const store = new SequelizeStore({ db: fresh.db, checkExpirationInterval: 0 });
     await store.set('s', sessionData(60_000, { n: 1 }));
 
     expect(await runCli(['migrate', '--url', fresh.url])).toEqual({
@@ -74,8 +66,10 @@ describe.each(availableBackends())('migrate --url on $name', (backend) => {
     });
     expect((await store.get('s'))?.n).toBe(1);
 
-    expect((await runCli(['migrate', '--url', fresh.url, '--down'])).stdout).toBe('reverted Sessions/02-widen-columns\n');
-    expect(await tableExists(db, 'Sessions')).toBe(true); // undoing the widening changes nothing
+    expect((await runCli(['migrate', '--url', fresh.url, '--down'])).stdout).toBe(
+      'reverted Sessions/02-widen-columns\n',
+    );
+    expect(await tableExists(fresh.db, 'Sessions')).toBe(true); // undoing the widening changes nothing
   });
 
   const procedures = backend.name === 'mariadb';
@@ -85,10 +79,12 @@ describe.each(availableBackends())('migrate --url on $name', (backend) => {
     const outcome = await runCli(['migrate', ...flags]);
     const applied = ['01-create-table', '02-widen-columns', ...(procedures ? ['03-procedures'] : [])];
     expect(outcome.stdout).toBe(applied.map((name) => `applied web_sessions/${name}\n`).join(''));
-    const ledger = await db.query<{ name: string }>('SELECT name FROM web_ledger ORDER BY name', { type: QueryTypes.SELECT });
+    const ledger = await fresh.db.query<{ name: string }>('SELECT name FROM web_ledger ORDER BY name', {
+      type: QueryTypes.SELECT,
+    });
     expect(ledger.map((row) => row.name)).toEqual(applied.map((name) => `web_sessions/${name}`));
     const store = new SequelizeStore({
-      db,
+      db: fresh.db,
       tableName: 'web_sessions',
       modelKey: 'web',
       dataType: 'json',
@@ -100,7 +96,7 @@ describe.each(availableBackends())('migrate --url on $name', (backend) => {
     if (!procedures) return;
 
     const routines = async (): Promise<number> => {
-      const [row] = await db.query<{ n: number }>(
+      const [row] = await fresh.db.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME LIKE 'web\\_sessions\\_%'`,
         { type: QueryTypes.SELECT },
       );

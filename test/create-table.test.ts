@@ -67,7 +67,13 @@ describe.each(availableBackends())('the createTable option on $name', (backend) 
       const log = statementLog();
       const db = openDb({ ...backend, url: account.url }, { logging: log.logging });
       try {
-        const store = new SequelizeStore({ db, tableName, modelKey: tableName, createTable: true, checkExpirationInterval: 0 });
+        const store = new SequelizeStore({
+          db,
+          tableName,
+          modelKey: tableName,
+          createTable: true,
+          checkExpirationInterval: 0,
+        });
         await expect(store.set('s', sessionData(60_000, { n: 1 }))).rejects.toThrow(/denied/);
         await expect(store.get('s')).rejects.toThrow(/denied/);
         expect(await tableExists(ctx.db, tableName)).toBe(false);

@@ -78,7 +78,7 @@ describe.each(availableBackends())('a model with its own column names on $name',
     rows = await rawRows(ctx.db, table);
     expect(new Date(rows.a!.expires_at as string).getTime()).toBe(later.cookie.expires!.getTime());
     expect(await store.length()).toBe(2);
-    expect((await store.all()).map((s) => `${s.id}:${s.n}`).sort()).toEqual(['a:1', 'b:2']);
+    expect((await store.all()).map((s) => `${s.id}:${String(s.n)}`).sort()).toEqual(['a:1', 'b:2']);
     expect(await store.prune()).toBe(1);
     await store.destroy('b');
     expect(Object.keys(await rawRows(ctx.db, table))).toEqual(['a']);
@@ -95,7 +95,7 @@ describe.each(availableBackends())('a model with its own column names on $name',
     await other.store.set('elsewhere', sessionData(60_000, { userId: 'u1' }));
 
     const found = await store.findWhere({ userId: 'u1' });
-    expect(found.map((s) => `${s.id}:${s.device}`).sort()).toEqual(['laptop:laptop', 'phone:phone']);
+    expect(found.map((s) => `${s.id}:${String(s.device)}`).sort()).toEqual(['laptop:laptop', 'phone:phone']);
     expect(found.find((s) => s.id === 'phone')).toMatchObject({ userId: 'u1', cookie: { path: '/' } });
 
     expect(await store.destroyWhere({ userId: 'u1' })).toBe(3);

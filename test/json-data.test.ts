@@ -24,7 +24,7 @@ describe.each(availableBackends())('a JSON data column on $name', (backend) => {
 
   test('dataType: "json" makes the data column JSON (JSONB on PostgreSQL), which refuses what is not JSON', async () => {
     const store = await ctx.store({ dataType: 'json' });
-    const table = String(store.sessionModel.getTableName());
+    const table = store.sessionModel.getTableName() as string;
     const expected = { mariadb: 'longtext binary', postgres: 'jsonb', sqlite: 'json' }; // MariaDB's JSON: a checked LONGTEXT
     expect((await columnTypes(ctx.db, table)).data).toBe(expected[backend.name]);
     if (backend.name !== 'sqlite') {
@@ -41,7 +41,12 @@ describe.each(availableBackends())('a JSON data column on $name', (backend) => {
   test('sessions read back exactly as from a TEXT column: get, all, findWhere, after updates and touches', async () => {
     const json = await ctx.store({ dataType: 'json' });
     const text = await ctx.store();
-    const [first, tricky, touched, other] = [sessionData(60_000, { first: true }), trickySession(), sessionData(120_000), sessionData(60_000, { n: 1 })];
+    const [first, tricky, touched, other] = [
+      sessionData(60_000, { first: true }),
+      trickySession(),
+      sessionData(120_000),
+      sessionData(60_000, { n: 1 }),
+    ];
     for (const store of [json, text]) {
       await store.set('s', first);
       await store.set('s', tricky);

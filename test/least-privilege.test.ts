@@ -33,7 +33,9 @@ describe.each(servers)('least privilege on $name', (backend) => {
     ctx.dropTableLater(tableName);
     // The DBA's part: the table from the `sql` command, then a narrower sid than the model declares,
     // so that the store must read the real column sizes to refuse what does not fit.
-    for (const statement of statementsOf(sqlScript(backend.name === 'mariadb' ? 'mariadb' : 'postgres', { tableName }))) {
+    for (const statement of statementsOf(
+      sqlScript(backend.name === 'mariadb' ? 'mariadb' : 'postgres', { tableName }),
+    )) {
       await ctx.db.query(statement);
     }
     await ctx.db.query(
@@ -76,7 +78,9 @@ describe.each(servers)('least privilege on $name', (backend) => {
     expect(await rowsOf(admin)).toEqual({});
 
     // The real column holds 40 characters; the store read that without any extra privilege.
-    await expect(store.set('x'.repeat(41), sessionData())).rejects.toThrow(/session id is 41 characters; its column holds 40/);
+    await expect(store.set('x'.repeat(41), sessionData())).rejects.toThrow(
+      /session id is 41 characters; its column holds 40/,
+    );
 
     expect(log.lines.filter((line) => DDL.test(line))).toEqual([]);
   });

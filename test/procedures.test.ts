@@ -37,7 +37,9 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
       `${tableName}/03-procedures`,
     ]);
     ctx.atEnd(async () => {
-      expect(await admin.migrate({ ledgerTable, procedures: true, down: true })).toEqual([`${tableName}/03-procedures`]);
+      expect(await admin.migrate({ ledgerTable, procedures: true, down: true })).toEqual([
+        `${tableName}/03-procedures`,
+      ]);
     });
     const account = await restrictedAccount(backend, ctx.db);
     ctx.atEnd(() => account.drop());
@@ -84,7 +86,9 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
     await store.clear();
     expect(await rowsOf(admin)).toEqual({});
     // Column sizes cannot be read without SELECT: the model's are used, and still nothing is truncated.
-    await expect(store.set('x'.repeat(256), sessionData())).rejects.toThrow(/session id is 256 characters; its column holds 255/);
+    await expect(store.set('x'.repeat(256), sessionData())).rejects.toThrow(
+      /session id is 256 characters; its column holds 255/,
+    );
 
     const notCalls = log.lines.filter((line) => !/: CALL `/.test(line));
     expect(notCalls).toEqual([expect.stringMatching(/^Executing \(default\): SHOW FULL COLUMNS/)]);
@@ -110,7 +114,12 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
   test('the procedures follow a custom model: its column names and its extra columns', async () => {
     const tableName = uniqueTable('procu');
     const AdminModel = defineUserSessions(ctx.db, tableName);
-    const admin = new SequelizeStore({ db: ctx.db, table: AdminModel, storedProcedures: true, checkExpirationInterval: 0 });
+    const admin = new SequelizeStore({
+      db: ctx.db,
+      table: AdminModel,
+      storedProcedures: true,
+      checkExpirationInterval: 0,
+    });
     const { db } = await executeOnly(admin, tableName);
     const store = new SequelizeStore({
       db,
@@ -123,13 +132,18 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
     await store.set('s1', sessionData(60_000, { userId: 'u1' }));
     await store.set('s2', sessionData(60_000, { userId: 'u2' }));
     await store.set('s3', sessionData(-60_000, { userId: 'u1' }));
-    const rows = (await AdminModel.findAll({ raw: true, order: [['sid', 'ASC']] })) as unknown as Record<string, unknown>[];
+    const rows = (await AdminModel.findAll({ raw: true, order: [['sid', 'ASC']] })) as unknown as Record<
+      string,
+      unknown
+    >[];
     expect(rows.map((r) => [r.sid, r.userId, r.tenant])).toEqual([
       ['s1', 'u1', null],
       ['s2', 'u2', null],
       ['s3', 'u1', null],
     ]);
-    const [columns] = await ctx.db.query(`SELECT session_id, user_id, payload FROM \`${tableName}\` WHERE session_id = 's1'`);
+    const [columns] = await ctx.db.query(
+      `SELECT session_id, user_id, payload FROM \`${tableName}\` WHERE session_id = 's1'`,
+    );
     expect(columns).toEqual([{ session_id: 's1', user_id: 'u1', payload: expect.stringContaining('"userId":"u1"') }]);
 
     expect((await store.get('s1'))?.userId).toBe('u1');

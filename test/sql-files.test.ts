@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { columnTypes, freshDatabase, indexedColumns, statementsOf, type FreshDatabase } from './support/admin';
-import { availableBackends, type Backend } from './support/backends';
+import { columnTypes, indexedColumns, statementsOf, useFreshDatabase } from './support/admin';
+import { availableBackends } from './support/backends';
 import { build, ROOT, runCli } from './support/built';
 import { rowsOf, sessionData, SequelizeStore, useBackend } from './support/stores';
 
@@ -36,22 +36,16 @@ describe('the shipped sql/ files', () => {
   });
 });
 
-function scriptFor(backend: Backend): string {
-  return backend.name === 'postgres' ? 'postgres.sql' : `${backend.name}.sql`;
-}
-
 describe.each(availableBackends())('a table made from the sql/ file on $name', (backend) => {
   const ctx = useBackend(backend);
-  let fresh: FreshDatabase;
+  const fresh = useFreshDatabase(backend, ctx);
   let db: Sequelize;
 
   beforeAll(async () => {
-    fresh = await freshDatabase(backend, ctx.db);
-    ctx.atEnd(() => fresh.drop());
-    db = fresh.open();
-    ctx.atEnd(() => db.close());
+    db = fresh.db;
     // Run twice: a DBA may run the file again.
-    for (let i = 0; i < 2; i += 1) for (const statement of statementsOf(file(scriptFor(backend)))) await db.query(statement);
+    for (let i = 0; i < 2; i += 1)
+      for (const statement of statementsOf(file(`${backend.name}.sql`))) await db.query(statement);
   });
 
   test('has the columns and the index of the model', async () => {
@@ -77,7 +71,8 @@ describe.each(availableBackends())('a table made from the sql/ file on $name', (
 
   if (backend.name === 'mariadb') {
     test('with the procedures file, in stored-procedure mode', async () => {
-      for (let i = 0; i < 2; i += 1) for (const statement of statementsOf(file('mariadb-procedures.sql'))) await db.query(statement);
+      for (let i = 0; i < 2; i += 1)
+        for (const statement of statementsOf(file('mariadb-procedures.sql'))) await db.query(statement);
       const routines = await db.query<{ name: string }>(
         `SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY 1`,
         { type: QueryTypes.SELECT },

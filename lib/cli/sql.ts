@@ -27,7 +27,7 @@ export function sqlScript(dialect: SqlDialect, options: SqlScriptOptions = {}): 
   const header = options.procedures
     ? [
         `-- The stored procedures of sequelize-session-store's stored-procedure mode, for ${DIALECT_NAMES[dialect]}.`,
-        '-- Run them after the table exists. They run with their definer\'s rights: the application\'s user',
+        "-- Run them after the table exists. They run with their definer's rights: the application's user",
         '-- needs only EXECUTE on each of them.',
       ]
     : [`-- The sessions table of sequelize-session-store, for ${DIALECT_NAMES[dialect]}. Safe to run again.`];
@@ -60,11 +60,13 @@ export const sqlCommand: CliCommand = {
     '  --json            a JSON data column (JSONB on PostgreSQL), as the dataType: "json" option',
     '  --procedures      print the stored procedures of the storedProcedures option instead (mysql, mariadb)',
   ].join('\n'),
-  async run(args, output) {
+  run(args, output) {
     const flags = parseFlags(args, ['dialect', 'table'], ['json', 'procedures']);
     const dialect = flags.dialect;
     if (!isDialect(dialect)) {
-      throw new UsageError(dialect === undefined ? '--dialect is required' : `unknown dialect ${JSON.stringify(dialect)}`);
+      throw new UsageError(
+        dialect === undefined ? '--dialect is required' : `unknown dialect ${JSON.stringify(dialect)}`,
+      );
     }
     if (flags.procedures && dialect !== 'mysql' && dialect !== 'mariadb') {
       throw new UsageError('--procedures needs --dialect mysql or mariadb');
@@ -76,6 +78,6 @@ export const sqlCommand: CliCommand = {
         procedures: flags.procedures === true,
       }),
     );
-    return 0;
+    return Promise.resolve(0);
   },
 };

@@ -51,7 +51,10 @@ async function columnsOf(sequelize: Sequelize, table: string): Promise<Record<st
               upper(data_type) || coalesce('(' || character_maximum_length || ')', '') AS type,
               collation_name AS collation
          FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`;
-  const rows = await sequelize.query<Column & { name: string }>(query, { replacements: [table], type: QueryTypes.SELECT });
+  const rows = await sequelize.query<Column & { name: string }>(query, {
+    replacements: [table],
+    type: QueryTypes.SELECT,
+  });
   return Object.fromEntries(rows.map((row) => [row.name, row]));
 }
 
@@ -76,7 +79,8 @@ async function widenings(sequelize: Sequelize, model: ModelStatic<Model>): Promi
     const notNull = (name: string): string => (attributes[name]!.allowNull === false ? ' NOT NULL' : ' NULL');
     // Without a binary collation MySQL compares sids case-insensitively: abc and ABC would be one session.
     const caseless = / BINARY/i.test(target('sid')) && sid !== undefined && !sid.collation?.endsWith('_bin');
-    if (narrower(sid, target('sid'), true) || caseless) changes.push(`MODIFY ${t.sid} ${target('sid')}${notNull('sid')}`);
+    if (narrower(sid, target('sid'), true) || caseless)
+      changes.push(`MODIFY ${t.sid} ${target('sid')}${notNull('sid')}`);
     if (narrower(data, dataTarget, true)) changes.push(`MODIFY ${t.data} ${dataTarget}${notNull('data')}`);
     const has = expires && datetimePrecision(expires.type);
     const wanted = datetimePrecision(target('expires'));
@@ -105,8 +109,9 @@ export const widenColumns: MigrationStep = {
     const expires = (model.getAttributes() as Record<string, Attribute>).expires!.field ?? 'expires';
     const indexes = (await sequelize.getQueryInterface().showIndex(model.getTableName())) as Index[];
     if (!indexes.some((index) => index.fields?.[0]?.attribute === expires)) {
-      const name = (sequelize.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string })
-        .quoteIdentifier(expiresIndexName(model));
+      const name = (
+        sequelize.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string }
+      ).quoteIdentifier(expiresIndexName(model));
       await sequelize.query(`CREATE INDEX ${name} ON ${t.table} (${t.expires})`);
     }
   },

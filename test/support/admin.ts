@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import { QueryTypes, type Options, type Sequelize } from 'sequelize';
 import { openDb, sqliteFile, uniqueTable, type Backend } from './backends';
+import type { BackendContext } from './stores';
 
 /** A database of its own: a new database on the server (a new file for SQLite), dropped afterwards. */
-export interface FreshDatabase {
-  /** Connects to it (as the backend's admin user unless `url` says otherwise). */
+interface FreshDatabase {
+  /** Connects to it as the backend's admin user. */
   open(extra?: Options): Sequelize;
   /** The URL of the database, for child processes (`sqlite:<file>` for SQLite). */
   readonly url: string;
@@ -17,8 +18,7 @@ function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-/** For tests that need the default table names, which the shared `test` database must not get. */
-export async function freshDatabase(backend: Backend, admin: Sequelize): Promise<FreshDatabase> {
+async function freshDatabase(backend: Backend, admin: Sequelize): Promise<FreshDatabase> {
   if (backend.name === 'sqlite') {
     const storage = sqliteFile();
     return {
@@ -37,6 +37,36 @@ export async function freshDatabase(backend: Backend, admin: Sequelize): Promise
     open: (extra = {}) => openDb({ ...backend, url }, extra),
     drop: async () => {
       await admin.query(backend.name === 'postgres' ? `DROP DATABASE ${name} WITH (FORCE)` : `DROP DATABASE ${name}`);
+    },
+  };
+}
+
+/**
+ * A database of its own for one describe block, for tests that need the default table names, which
+ * the shared `test` database must not get: created before its tests, dropped when the file ends.
+ */
+export function useFreshDatabase(
+  backend: Backend,
+  ctx: BackendContext,
+): { readonly db: Sequelize; readonly url: string } {
+  let fresh: FreshDatabase | undefined;
+  let db: Sequelize | undefined;
+  beforeAll(async () => {
+    const made = await freshDatabase(backend, ctx.db);
+    fresh = made;
+    ctx.atEnd(() => made.drop());
+    const opened = made.open();
+    db = opened;
+    ctx.atEnd(() => opened.close());
+  });
+  return {
+    get db(): Sequelize {
+      if (!db) throw new Error('the fresh database is made in beforeAll');
+      return db;
+    },
+    get url(): string {
+      if (!fresh) throw new Error('the fresh database is made in beforeAll');
+      return fresh.url;
     },
   };
 }

@@ -42,7 +42,8 @@ export interface CliOutcome {
 export function runCli(args: string[]): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [CLI, ...args], { cwd: ROOT, timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
+      // A non-zero exit is an outcome to check; anything else (a timeout, no node) is a failure.
+      if (error && typeof error.code !== 'number') reject(new Error(error.message));
       else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
