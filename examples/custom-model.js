@@ -49,8 +49,9 @@ async function main() {
 
   // Ends every session of the current user, on every device.
   app.post('/logout-everywhere', async (req, res, next) => {
+    if (!req.session.userId) return res.status(401).send('nobody');
     try {
-      const ended = await UserSession.destroy({ where: { userId: req.session.userId ?? null } });
+      const ended = await store.destroyWhere({ userId: req.session.userId });
       res.send(`ended ${ended} sessions`);
     } catch (error) {
       next(error);

@@ -104,6 +104,18 @@ describe('the examples', () => {
     }
   });
 
+  test('examples/migrations.js runs the store\'s migrations in your own umzug, once', () => {
+    const file = sqliteFile();
+    const run = (): string =>
+      execFileSync(process.execPath, ['examples/migrations.js'], { cwd: ROOT, env: { ...process.env, SESSIONS_SQLITE: file }, encoding: 'utf8' });
+    try {
+      expect(run()).toBe('applied Sessions/01-create-table\napplied Sessions/02-widen-columns\napplied app/01-create-users\n');
+      expect(run()).toBe('up to date\n');
+    } finally {
+      removeSqlite(file);
+    }
+  });
+
   const servers = availableBackends().filter((b) => b.name !== 'sqlite');
   test.each(servers.map((b) => [b.name, b] as const))('the %s example counts visits', async (name, backend) => {
     const table = uniqueTable('example');

@@ -4,6 +4,7 @@ import session from 'express-session';
 import { Sequelize } from 'sequelize';
 import sequelizeSessionStore from 'sequelize-session-store';
 import { defineSessionModel } from 'sequelize-session-store/model';
+import { sessionMigrations, type SessionMigration } from 'sequelize-session-store/migrations';
 
 declare module 'express-session' {
   interface SessionData {
@@ -52,3 +53,14 @@ new SequelizeStore({ extendDefaultFields: () => 'userId' });
 new SequelizeStore({ extendDefaultFields: (defaults, s) => ({ ...defaults, views: s.views }) });
 // @ts-expect-error set needs a session
 void store.set('sid');
+
+// The operator's side: migrations, the table options, queries by column.
+const migrations: SessionMigration[] = sessionMigrations({ tableName: 'sessions', dataType: 'json', procedures: false });
+void migrations;
+assertType<Equal<ReturnType<typeof store.migrate>, Promise<string[]>>>();
+void store.migrate({ down: true, ledgerTable: 'ledger' });
+assertType<Equal<ReturnType<typeof store.destroyWhere>, Promise<number>>>();
+void store.findWhere({ sid: 'a' }).then((found) => found.map((s) => s.id));
+new SequelizeStore({ db, createTable: true, storedProcedures: false, dataType: 'json' });
+// @ts-expect-error dataType is 'text' or 'json'
+new SequelizeStore({ dataType: 'xml' });
