@@ -1,24 +1,19 @@
 import { Op, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
-import { decodeSession, encodeSession } from './codec';
+import { createCodec, type SessionCodec } from './codec';
 import { dateFormatter } from './dates';
 import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
+import { SessionIds } from './session-ids';
 import { bindSessionModel } from './model-binding';
 import { createRunner, type Runner } from './runner';
 import { prepareStatements, type HotStatements, type SessionTable } from './sql';
 import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
 const PREFIX = 'sequelize-session-store:';
-
-function checkSid(sid: unknown): asserts sid is string {
-  if (typeof sid !== 'string' || sid.length === 0) {
-    throw new TypeError(`${PREFIX} a session id must be a non-empty string, received ${typeof sid === 'string' ? '""' : typeof sid}`);
-  }
-}
 
 function checkSession(sid: string, session: unknown): asserts session is SessionData {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
@@ -60,6 +55,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
+    readonly #codec: SessionCodec;
+    readonly #ids: SessionIds;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
     #closed = false;
@@ -80,6 +77,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#runner = createRunner(this.db);
       this.#date = dateFormatter(this.sessionModel);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
+      this.#codec = createCodec(resolved);
+      this.#ids = new SessionIds(resolved.sidSecret, this.db.getDialect());
       if (this.#ownsDb) {
         const ready = this.#prepareEmbeddedDatabase();
         ready.catch(() => {}); // every operation awaits it and reports its error
@@ -129,17 +128,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #get(sid: string): Promise<SessionData | null> {
-      checkSid(sid);
+      const key = this.#ids.key(sid);
       await this.#usable();
       const throttled = this.#throttle.enabled;
       const row = await this.#runner.first(throttled ? this.#sql.getWithExpiry : this.#sql.get, [
-        sid,
+        key,
         this.#date(new Date()),
       ]);
       if (!row) return null;
       try {
-        const session = decodeSession(sid, row.data);
-        if (throttled) this.#throttle.remember(sid, row.expires);
+        const session = await this.#codec.decode(key, row.data);
+        if (throttled) this.#throttle.remember(key, row.expires);
         return session;
       } catch (error) {
         this.#report(error);
@@ -152,9 +151,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #set(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
-      const data = encodeSession(sid, session);
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
+      const data = await this.#codec.encode(key, session);
       const expires = expiryOf(session, this.#options.expiration);
       let fields: Record<string, unknown> = { data, expires };
       const extend = this.#options.extendDefaultFields;
@@ -169,17 +168,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       }
       await this.#usable();
       const limits = await this.#limitsFor();
-      this.#checkFits(sid, fields.data, limits);
+      this.#checkFits(key, fields.data, limits);
 
       const attributes = Object.keys(fields);
       const statement = this.#sql.upsert(attributes);
-      this.#throttle.forget(sid);
+      this.#throttle.forget(key);
       if (!statement) {
-        await this.sessionModel.upsert({ sid, ...fields });
+        await this.sessionModel.upsert({ sid: key, ...fields });
         return;
       }
       const now = this.#date(new Date());
-      const params: unknown[] = [sid];
+      const params: unknown[] = [key];
       for (const attribute of attributes) {
         const value = fields[attribute];
         params.push(attribute === 'expires' && value instanceof Date ? this.#date(value) : columnValue(value));
@@ -190,9 +189,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
-      if (sid.length > limits.sidChars) {
-        throw new RangeError(`${PREFIX} session id is ${sid.length} characters; its column holds ${limits.sidChars}`);
-      }
+      this.#ids.checkStorable(sid, limits.sidChars);
       if (typeof data !== 'string') return;
       if (data.length > limits.dataChars) {
         throw new RangeError(
@@ -215,15 +212,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #touch(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
       if (this.#options.disableTouch) return;
       const expiresAt = expiryOf(session, this.#options.expiration);
-      if (this.#throttle.enabled && this.#throttle.canSkip(sid, expiresAt)) return;
+      if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
       await this.#usable();
       const expires = this.#date(expiresAt);
       const now = this.#date(new Date());
-      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now]);
+      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, key, now] : [expires, key, now]);
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
@@ -231,10 +228,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #destroy(sid: string): Promise<void> {
-      checkSid(sid);
-      this.#throttle.forget(sid);
+      const key = this.#ids.key(sid);
+      this.#throttle.forget(key);
       await this.#usable();
-      await this.#runner.run(this.#sql.destroy, [sid]);
+      await this.#runner.run(this.#sql.destroy, [key]);
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
@@ -251,7 +248,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const sessions: ListedSession[] = [];
       for (const row of rows) {
         try {
-          sessions.push({ ...decodeSession(row.sid, row.data), id: row.sid });
+          sessions.push({ ...(await this.#codec.decode(row.sid, row.data)), id: row.sid });
         } catch (error) {
           this.#report(error);
         }

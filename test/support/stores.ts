@@ -64,6 +64,18 @@ export function useBackend(backend: Backend): BackendContext {
   };
 }
 
+/** Options that put another store on the same table as `store`. */
+export function sameTable(store: Store): { tableName: string; modelKey: string } {
+  return { tableName: store.sessionModel.getTableName() as string, modelKey: store.sessionModel.name };
+}
+
+/** Collects what a store reports through its 'error' event. */
+export function errorsOf(store: Store): Error[] {
+  const errors: Error[] = [];
+  store.on('error', (error: Error) => errors.push(error));
+  return errors;
+}
+
 /** The raw rows of a store's table, by sid. */
 export async function rowsOf(store: Store): Promise<Record<string, Record<string, unknown>>> {
   const rows = (await store.sessionModel.findAll({ raw: true })) as unknown as Record<string, unknown>[];
