@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import { DataTypes } from 'sequelize';
-import { availableBackends, uniqueTable } from './support/backends';
-import { errorsOf, rowsOf, sameTable, sessionData, SequelizeStore, useBackend } from './support/stores';
+import { availableBackends } from './support/backends';
+import { connectSessionSequelizeTable, errorsOf, rowsOf, sameTable, sessionData, SequelizeStore, useBackend } from './support/stores';
 
 const SID_SECRET = 'sid hashing secret';
 const hashOf = (sid: string, secret = SID_SECRET): string => crypto.createHmac('sha256', secret).update(sid).digest('hex');
@@ -62,14 +61,7 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
   });
 
   test('on connect-session-sequelize’s VARCHAR(36) sid column, set says why the hash does not fit', async () => {
-    const table = uniqueTable('css36');
-    const Old = ctx.db.define(table, {
-      sid: { type: DataTypes.STRING(36), primaryKey: true },
-      expires: DataTypes.DATE,
-      data: DataTypes.TEXT,
-    }, { tableName: table });
-    await Old.sync();
-    ctx.dropLater(Old);
+    const Old = await connectSessionSequelizeTable(ctx);
     const store = new SequelizeStore({ db: ctx.db, table: Old, sidSecret: SID_SECRET, checkExpirationInterval: 0 });
     if (backend.name === 'sqlite') {
       // SQLite enforces no declared length: the whole hash is kept.

@@ -1,6 +1,5 @@
-import { DataTypes } from 'sequelize';
-import { availableBackends, uniqueTable } from './support/backends';
-import { rowsOf, sessionData, SequelizeStore, useBackend, type Store } from './support/stores';
+import { availableBackends } from './support/backends';
+import { connectSessionSequelizeTable, rowsOf, sessionData, SequelizeStore, useBackend, type Store } from './support/stores';
 
 const expiresOf = async (store: Store, sid: string): Promise<number> =>
   new Date((await rowsOf(store))[sid]!.expires as string).getTime();
@@ -132,14 +131,7 @@ describe.each(availableBackends())('hostile session ids on $name', (backend) => 
   });
 
   test('on connect-session-sequelize’s table (case-insensitive on MySQL), a sid in another case never reaches the row', async () => {
-    const table = uniqueTable('ci');
-    const Old = ctx.db.define(table, {
-      sid: { type: DataTypes.STRING(36), primaryKey: true },
-      expires: DataTypes.DATE,
-      data: DataTypes.TEXT,
-    }, { tableName: table });
-    await Old.sync();
-    ctx.dropLater(Old);
+    const Old = await connectSessionSequelizeTable(ctx);
     const store = new SequelizeStore({ db: ctx.db, table: Old, checkExpirationInterval: 0 });
     const saved = sessionData(60_000, { who: 'lower' });
     await store.set('abc', saved);

@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
 import { openDb, uniqueTable, type Backend } from './backends';
 
@@ -62,6 +62,19 @@ export function useBackend(backend: Backend): BackendContext {
       models.push(model);
     },
   };
+}
+
+/** A fresh table as connect-session-sequelize 8 defines it (sid VARCHAR(36), data TEXT), dropped at the end. */
+export async function connectSessionSequelizeTable(ctx: BackendContext): Promise<ModelStatic<Model>> {
+  const table = uniqueTable('css');
+  const model = ctx.db.define(table, {
+    sid: { type: DataTypes.STRING(36), primaryKey: true },
+    expires: DataTypes.DATE,
+    data: DataTypes.TEXT,
+  }, { tableName: table });
+  await model.sync();
+  ctx.dropLater(model);
+  return model;
 }
 
 /** Options that put another store on the same table as `store`. */
