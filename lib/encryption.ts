@@ -85,6 +85,8 @@ export function createAeadAdapter(secrets: readonly string[], algorithm: string)
       const found = (await keys).find((key) => key.id === id);
       if (!found) throw new Error(`encrypted with key ${id}, which none of the secrets derives`);
       const bytes = Buffer.from(payload, 'base64url');
+      // The decoder ignores unused trailing bits: only the canonical text counts as unchanged.
+      if (bytes.toString('base64url') !== payload) throw new Error('malformed ciphertext');
       if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('truncated ciphertext');
       const body = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
       const decryptor = crypto.createDecipheriv(

@@ -156,6 +156,23 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
       expect((await store.get('good'))?.ok).toBe(true);
     });
 
+    test('is no session when only unused bits of its last base64 character changed (the bytes did not)', async () => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      // Grow the session until the base64 text ends in a character with unused bits.
+      let data = '';
+      for (let pad = 0; data === '' || data.split('.')[2]!.length % 4 === 0; pad += 1) {
+        await store.set('victim', sessionData(60_000, { pad: 'x'.repeat(pad) }));
+        data = await dataOf(store, 'victim');
+      }
+      const last = alphabet.indexOf(data.at(-1)!);
+      const variant = `${data.slice(0, -1)}${alphabet[last ^ 1]}`;
+      expect(Buffer.from(variant.split('.')[2]!, 'base64url')).toEqual(Buffer.from(data.split('.')[2]!, 'base64url'));
+      await overwrite(store, 'victim', variant);
+      const errors = errorsOf(store);
+      expect(await store.get('victim')).toBeNull();
+      expect(errors[0]?.message).toMatch(/"victim" is unreadable \(malformed ciphertext\)/);
+    });
+
     test('is no session when it was copied from another session’s row', async () => {
       await store.set('admin', sessionData(60_000, { role: 'admin' }));
       await store.set('mallory', sessionData(60_000, { role: 'user' }));
