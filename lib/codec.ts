@@ -134,7 +134,8 @@ export function createCodec(options: CodecOptions): SessionCodec {
     async decode(sid, stored) {
       // Some drivers hand back a Buffer for binary-collated or blob columns.
       const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
-      if (typeof text !== 'string') throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
+      if (typeof text !== 'string')
+        throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
       const plaintext = await decrypt(sid, text);
       let value: unknown;
       try {

@@ -31,7 +31,8 @@ interface Key {
 export function aeadCipherInfo(algorithm: string): crypto.CipherInfo | undefined {
   const info = crypto.getCipherInfo(algorithm);
   if (!info || info.ivLength !== IV_BYTES) return undefined;
-  const authenticated = info.mode === 'gcm' || info.mode === 'ccm' || info.mode === 'ocb' || info.name === 'chacha20-poly1305';
+  const authenticated =
+    info.mode === 'gcm' || info.mode === 'ccm' || info.mode === 'ocb' || info.name === 'chacha20-poly1305';
   return authenticated ? info : undefined;
 }
 

@@ -271,11 +271,14 @@ function security(options: Record<string, unknown>): SecurityOptions {
   if (algorithm !== undefined) {
     if (secrets === undefined) fail('algorithm', 'used with `secret`', algorithm);
     if (typeof algorithm !== 'string' || !aeadCipherInfo(algorithm)) {
-      fail('algorithm', "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'", algorithm);
+      const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
+      fail('algorithm', expected, algorithm);
     }
   }
   if (encryption !== undefined) {
-    if (!hasMethods(encryption, ['encrypt', 'decrypt'])) fail('encryption', 'an object with encrypt and decrypt methods', encryption);
+    if (!hasMethods(encryption, ['encrypt', 'decrypt'])) {
+      fail('encryption', 'an object with encrypt and decrypt methods', encryption);
+    }
     if (secrets !== undefined) fail('encryption', 'used without `secret` (choose one)', encryption);
   }
   if (serializer !== undefined && !hasMethods(serializer, ['stringify', 'parse'])) {

@@ -35,7 +35,9 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     await store.set('b', session);
     const texts = [first, await dataOf(store, 'a'), await dataOf(store, 'b')];
     expect(new Set(texts).size).toBe(3);
-    expect(new Set(texts.map((text) => Buffer.from(text.split('.')[2]!, 'base64url').subarray(0, 12).toString('hex'))).size).toBe(3);
+    expect(
+      new Set(texts.map((text) => Buffer.from(text.split('.')[2]!, 'base64url').subarray(0, 12).toString('hex'))).size,
+    ).toBe(3);
   });
 
   test.each(['aes-256-gcm', 'aes-128-gcm', 'aes-192-gcm', 'chacha20-poly1305', 'aes-256-ocb', 'aes-256-ccm'])(
@@ -123,7 +125,11 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     beforeEach(() => store.removeAllListeners('error'));
 
     const damaged: [string, (data: string) => string, RegExp][] = [
-      ['one character changed', (d) => `${d.slice(0, 30)}${d[30] === 'A' ? 'B' : 'A'}${d.slice(31)}`, /fails authentication/],
+      [
+        'one character changed',
+        (d) => `${d.slice(0, 30)}${d[30] === 'A' ? 'B' : 'A'}${d.slice(31)}`,
+        /fails authentication/,
+      ],
       ['its tag cut off', (d) => d.slice(0, -8), /fails authentication/],
       ['cut to its IV', (d) => d.slice(0, 14 + 16), /truncated ciphertext/],
       ['cut to its header', (d) => d.slice(0, 14), /malformed ciphertext/],
@@ -185,7 +191,10 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
 
     test('goes to the logger when nobody listens for errors, and never throws', async () => {
       const warnings: string[] = [];
-      const logged = await ctx.store({ secret: 'logged-secret', logger: { warn: (message: string) => warnings.push(message) } });
+      const logged = await ctx.store({
+        secret: 'logged-secret',
+        logger: { warn: (message: string) => warnings.push(message) },
+      });
       await logged.set('s', sessionData());
       await overwrite(logged, 's', (await dataOf(logged, 's')).slice(0, -4));
       expect(await logged.get('s')).toBeNull();

@@ -24,7 +24,9 @@ describe.each(availableBackends())('express-session with encryption and hashed i
     const cookie = String(login.headers['set-cookie']).split(';')[0]!;
     const sid = /^demo\.sid=s%3A([^.]+)\./.exec(cookie)?.[1];
     expect(sid).toBeDefined();
-    expect((await request(app).get('/').set('Cookie', cookie).expect(200)).text).toContain('Logged in as <strong>ada-lovelace');
+    expect((await request(app).get('/').set('Cookie', cookie).expect(200)).text).toContain(
+      'Logged in as <strong>ada-lovelace',
+    );
 
     const rows = await rowsOf(store);
     const key = crypto.createHmac('sha256', SID_SECRET).update(sid!).digest('hex');

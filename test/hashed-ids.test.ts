@@ -1,9 +1,18 @@
 import crypto from 'node:crypto';
 import { availableBackends } from './support/backends';
-import { connectSessionSequelizeTable, errorsOf, rowsOf, sameTable, sessionData, SequelizeStore, useBackend } from './support/stores';
+import {
+  connectSessionSequelizeTable,
+  errorsOf,
+  rowsOf,
+  sameTable,
+  sessionData,
+  SequelizeStore,
+  useBackend,
+} from './support/stores';
 
 const SID_SECRET = 'sid hashing secret';
-const hashOf = (sid: string, secret = SID_SECRET): string => crypto.createHmac('sha256', secret).update(sid).digest('hex');
+const hashOf = (sid: string, secret = SID_SECRET): string =>
+  crypto.createHmac('sha256', secret).update(sid).digest('hex');
 
 describe.each(availableBackends())('hashed session ids on $name', (backend) => {
   const ctx = useBackend(backend);
@@ -22,7 +31,9 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
 
     const later = sessionData(600_000);
     await store.touch(cookie, later);
-    expect(new Date((await rowsOf(store))[hashOf(cookie)]!.expires as string).getTime()).toBe(later.cookie.expires!.getTime());
+    expect(new Date((await rowsOf(store))[hashOf(cookie)]!.expires as string).getTime()).toBe(
+      later.cookie.expires!.getTime(),
+    );
 
     expect(await store.length()).toBe(2);
     const listed = await store.all();
@@ -51,7 +62,10 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
     await store.set('admin-cookie', sessionData(60_000, { role: 'admin' }));
     await store.set('mallory-cookie', sessionData(60_000, { role: 'user' }));
     const rows = await rowsOf(store);
-    await store.sessionModel.update({ data: rows[hashOf('admin-cookie')]!.data }, { where: { sid: hashOf('mallory-cookie') } });
+    await store.sessionModel.update(
+      { data: rows[hashOf('admin-cookie')]!.data },
+      { where: { sid: hashOf('mallory-cookie') } },
+    );
     const errors = errorsOf(store);
     expect(await store.get('mallory-cookie')).toBeNull();
     expect((await store.get('admin-cookie'))?.role).toBe('admin');

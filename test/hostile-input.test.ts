@@ -1,5 +1,12 @@
 import { availableBackends } from './support/backends';
-import { connectSessionSequelizeTable, rowsOf, sessionData, SequelizeStore, useBackend, type Store } from './support/stores';
+import {
+  connectSessionSequelizeTable,
+  rowsOf,
+  sessionData,
+  SequelizeStore,
+  useBackend,
+  type Store,
+} from './support/stores';
 
 const expiresOf = async (store: Store, sid: string): Promise<number> =>
   new Date((await rowsOf(store))[sid]!.expires as string).getTime();
@@ -154,7 +161,7 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
   const ctx = useBackend(backend);
 
   const pollution = (): boolean =>
-    ({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
+    (({}) as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
 
   test.each([
     ['plain JSON', {}],
