@@ -57,7 +57,7 @@ function serialize(serializer: Serializer, sid: string, session: SessionData): s
   try {
     text = serializer.stringify(session);
   } catch (error) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} cannot be serialized: ${(error as Error).message}`);
+    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} cannot be serialized: ${messageOf(error)}`);
   }
   if (typeof text !== 'string' || (serializer === json && text[0] !== '{')) {
     throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
@@ -70,6 +70,11 @@ function serialize(serializer: Serializer, sid: string, session: SessionData): s
     );
   }
   return text;
+}
+
+/** The message of anything thrown, an Error or not (an adapter may throw a string). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function checkSize(sid: string, stored: string, maxSize: number): void {
@@ -94,7 +99,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     try {
       output = await cipher.encrypt(text, sid);
     } catch (error) {
-      throw new Error(`${PREFIX} session ${JSON.stringify(sid)} cannot be encrypted: ${(error as Error).message}`);
+      throw new Error(`${PREFIX} session ${JSON.stringify(sid)} cannot be encrypted: ${messageOf(error)}`);
     }
     if (typeof output !== 'string') {
       throw new TypeError(`${PREFIX} encryption.encrypt must return a string, returned ${typeof output}`);
@@ -118,7 +123,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     try {
       plaintext = await cipher.decrypt(byAdapter ? body.slice(ADAPTER.length) : body, sid);
     } catch (error) {
-      throw new CorruptSessionError(sid, (error as Error).message);
+      throw new CorruptSessionError(sid, messageOf(error));
     }
     if (typeof plaintext !== 'string') throw new CorruptSessionError(sid, `decrypt returned ${typeof plaintext}`);
     return plaintext;
@@ -134,8 +139,9 @@ export function createCodec(options: CodecOptions): SessionCodec {
     async decode(sid, stored) {
       // Some drivers hand back a Buffer for binary-collated or blob columns.
       const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
-      if (typeof text !== 'string')
+      if (typeof text !== 'string') {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
+      }
       const plaintext = await decrypt(sid, text);
       let value: unknown;
       try {

@@ -58,7 +58,10 @@ async function deriveKey(secret: string, cipher: crypto.CipherInfo): Promise<Key
 export function createAeadAdapter(secrets: readonly string[], algorithm: string): EncryptionAdapter {
   const cipher = aeadCipherInfo(algorithm);
   if (!cipher) throw new TypeError(`sequelize-session-store: ${algorithm} is not an authenticated cipher`);
+  // A fixed full-length tag: left open, GCM would also accept a shortened one, which is easier to forge.
   const options = { authTagLength: TAG_BYTES };
+  // Every AEAD cipher has the GCM cipher's API (setAAD, getAuthTag, setAuthTag); its type stands for all.
+  const name = algorithm as crypto.CipherGCMTypes;
   const keys = Promise.all(secrets.map((secret) => deriveKey(secret, cipher)));
   keys.catch(() => {}); // awaited by every use, which reports the error
 
@@ -72,7 +75,7 @@ export function createAeadAdapter(secrets: readonly string[], algorithm: string)
       if (!current) throw new Error('no encryption key');
       const iv = crypto.randomBytes(IV_BYTES);
       const input = Buffer.from(plaintext, 'utf8');
-      const encryptor = crypto.createCipheriv(algorithm as crypto.CipherGCMTypes, current.key, iv, options);
+      const encryptor = crypto.createCipheriv(name, current.key, iv, options);
       encryptor.setAAD(aad(current.id, sid), ccm ? { plaintextLength: input.length } : undefined);
       const body = Buffer.concat([encryptor.update(input), encryptor.final()]);
       return `${current.id}.${Buffer.concat([iv, body, encryptor.getAuthTag()]).toString('base64url')}`;
@@ -90,12 +93,7 @@ export function createAeadAdapter(secrets: readonly string[], algorithm: string)
       if (bytes.toString('base64url') !== payload) throw new Error('malformed ciphertext');
       if (bytes.length < IV_BYTES + TAG_BYTES) throw new Error('truncated ciphertext');
       const body = bytes.subarray(IV_BYTES, bytes.length - TAG_BYTES);
-      const decryptor = crypto.createDecipheriv(
-        algorithm as crypto.CipherGCMTypes,
-        found.key,
-        bytes.subarray(0, IV_BYTES),
-        options,
-      );
+      const decryptor = crypto.createDecipheriv(name, found.key, bytes.subarray(0, IV_BYTES), options);
       decryptor.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
       decryptor.setAAD(aad(id, sid), ccm ? { plaintextLength: body.length } : undefined);
       try {
