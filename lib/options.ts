@@ -298,12 +298,12 @@ function security(options: Record<string, unknown>): SecurityOptions {
   }
   return {
     secret: secrets as readonly string[] | undefined,
-    algorithm: (algorithm as string | undefined) ?? 'aes-256-gcm',
+    algorithm: algorithm ?? 'aes-256-gcm',
     encryption: encryption as EncryptionAdapter | undefined,
     serializer: serializer as Serializer | undefined,
     disablePlaintext: disablePlaintext ?? false,
-    sidSecret: sidSecret as string | undefined,
-    maxSize: (maxSize as number | undefined) ?? Infinity,
+    sidSecret,
+    maxSize: maxSize ?? Infinity,
   };
 }
 

@@ -1,10 +1,12 @@
-// String.prototype.isWellFormed is ES2024: Node 20 has it, our TypeScript lib (ES2022) does not.
-const isWellFormedNative = (String.prototype as unknown as { isWellFormed(this: string): boolean }).isWellFormed;
+/** String.prototype.isWellFormed is ES2024: Node 20 has it, our TypeScript lib (ES2022) does not. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+}
 
 /**
  * False when `text` holds a lone surrogate. Such a text cannot be encoded as UTF-8: drivers send
  * U+FFFD instead, so two different texts would be stored as one.
  */
 export function isWellFormed(text: string): boolean {
-  return isWellFormedNative.call(text);
+  return (text as unknown as WellFormedString).isWellFormed();
 }

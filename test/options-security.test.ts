@@ -84,8 +84,8 @@ describe('the security options are checked when the store is built', () => {
   ];
 
   test.each(bad)('%s is a TypeError naming the option and the value', (_, options, message) => {
-    expect(() => new SequelizeStore({ db, ...options } as StoreOptions)).toThrow(TypeError);
-    expect(() => new SequelizeStore({ db, ...options } as StoreOptions)).toThrow(message);
+    expect(() => new SequelizeStore({ db, ...options })).toThrow(TypeError);
+    expect(() => new SequelizeStore({ db, ...options })).toThrow(message);
   });
 
   test('a secret never appears in an error message', () => {
@@ -114,6 +114,6 @@ describe('the security options are checked when the store is built', () => {
     { encryption: adapter, disablePlaintext: false },
     { serializer: { stringify: JSON.stringify, parse: JSON.parse }, sidSecret: 'ids', maxSize: 1024 },
   ])('accepts %p', (options) => {
-    expect(() => new SequelizeStore({ db, checkExpirationInterval: 0, ...options } as StoreOptions)).not.toThrow();
+    expect(() => new SequelizeStore({ db, checkExpirationInterval: 0, ...options })).not.toThrow();
   });
 });
