@@ -52,3 +52,16 @@ new SequelizeStore({ extendDefaultFields: () => 'userId' });
 new SequelizeStore({ extendDefaultFields: (defaults, s) => ({ ...defaults, views: s.views }) });
 // @ts-expect-error set needs a session
 void store.set('sid');
+
+// Encryption, hashed ids and limits: secrets are strings, adapters may be async.
+new SequelizeStore({ secret: ['new', 'old'], algorithm: 'chacha20-poly1305', disablePlaintext: true, maxSize: 65_536 });
+new SequelizeStore({ sidSecret: 'ids', serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) } });
+const kms: sequelizeSessionStore.EncryptionAdapter = {
+  encrypt: (text, sid) => Promise.resolve(`${sid}:${text}`),
+  decrypt: (text) => text.slice(text.indexOf(':') + 1),
+};
+new SequelizeStore({ encryption: kms });
+// @ts-expect-error a secret is a string or a list of strings
+new SequelizeStore({ secret: Buffer.from('key') });
+// @ts-expect-error an adapter needs decrypt too
+new SequelizeStore({ encryption: { encrypt: (text: string) => text } });
