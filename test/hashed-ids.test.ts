@@ -74,6 +74,24 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
     expect(errors[0]!.message).not.toContain('mallory-cookie');
   });
 
+  test('the README’s re-keying turns existing rows into hashed ones without logging anyone out', async () => {
+    const secret = 'rekey data secret';
+    const plain = await ctx.store({ secret });
+    await plain.set('alice', sessionData(60_000, { user: 'alice' }));
+    await plain.set('bob', sessionData(120_000, { user: 'bob' }));
+    const hashed = await ctx.store({ ...sameTable(plain), sidSecret: SID_SECRET, secret });
+    expect(await hashed.get('alice')).toBeNull();
+
+    for (const { id, ...session } of await plain.all()) {
+      await hashed.set(id, session);
+      await plain.destroy(id);
+    }
+
+    expect(Object.keys(await rowsOf(hashed)).sort()).toEqual([hashOf('alice'), hashOf('bob')].sort());
+    expect(await hashed.get('alice')).toMatchObject({ user: 'alice' });
+    expect(await hashed.get('bob')).toMatchObject({ user: 'bob' });
+  });
+
   test('on connect-session-sequelize’s VARCHAR(36) sid column, set says why the hash does not fit', async () => {
     const Old = await connectSessionSequelizeTable(ctx);
     const store = new SequelizeStore({ db: ctx.db, table: Old, sidSecret: SID_SECRET, checkExpirationInterval: 0 });
