@@ -4,6 +4,8 @@ import type { SessionModelOptions as ModelOptions } from '../models/session';
 import type * as optionTypes from './options';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
+import type * as codecTypes from './codec';
+import type * as encryptionTypes from './encryption';
 
 /**
  * `require('sequelize-session-store')(session.Store)` returns the store class.
@@ -29,6 +31,8 @@ namespace sequelizeSessionStore {
   export type DefaultFields = optionTypes.DefaultFields;
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;
+  export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;
+  export type Serializer = codecTypes.Serializer;
   export type SessionModelOptions = ModelOptions;
   export type MigrateOptions = storeTypes.MigrateOptions;
 }

@@ -1,5 +1,7 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { SessionData } from 'express-session';
+import type { Serializer } from './codec';
+import { aeadCipherInfo, type EncryptionAdapter } from './encryption';
 
 /** The columns every session row has, as handed to `extendDefaultFields`. */
 export interface DefaultFields {
@@ -81,6 +83,53 @@ export interface SequelizeStoreOptions {
    */
   logger?: Logger | false;
   /**
+   * Turns on authenticated encryption of the data column. Give a list to rotate keys: the first
+   * secret encrypts, any of them decrypts. Each secret is stretched into a key once, when the store
+   * is built (scrypt, then HKDF-SHA-256); use long random strings all the same.
+   * @default none: sessions are stored as plain JSON
+   * @example [process.env.SESSION_KEY_NEW, process.env.SESSION_KEY_OLD]
+   */
+  secret?: string | readonly string[];
+  /**
+   * The authenticated (AEAD) cipher used with `secret`: any GCM, CCM or OCB cipher Node offers, or
+   * 'chacha20-poly1305'. A cipher without authentication is refused. Changing it makes the rows
+   * written before unreadable, as a new secret would.
+   * @default 'aes-256-gcm'
+   */
+  algorithm?: string;
+  /**
+   * Your own encryption instead of `secret`, e.g. through a KMS: `encrypt(text, sid)` and
+   * `decrypt(text, sid)`, sync or async, where `sid` is the row key to bind as associated data.
+   * @default none
+   */
+  encryption?: EncryptionAdapter;
+  /**
+   * Turns a session into text and back.
+   * @default JSON (JSON.stringify / JSON.parse), as connect-session-sequelize stores it
+   */
+  serializer?: Serializer;
+  /**
+   * With `secret` or `encryption`: read a row that is not encrypted as no session (plus an
+   * `'error'`). Leave it off while a plaintext table is being encrypted: such rows are read, then
+   * encrypted on their next save.
+   * @default false
+   */
+  disablePlaintext?: boolean;
+  /**
+   * Keys each row by the HMAC-SHA-256 of its session id (hex, 64 characters), keyed by this secret,
+   * instead of the id itself: a table dump then holds no usable cookie value. Changing it makes every
+   * existing session unreachable; `all()` lists each session's `id` as that hash.
+   * @default none: rows are keyed by the session id
+   */
+  sidSecret?: string;
+  /**
+   * Largest stored session, in bytes of the stored text (UTF-8, after encryption); a bigger one is
+   * a RangeError on `set`. The data column's own size is always enforced too.
+   * @default no limit but the column's
+   * @example 64 * 1024
+   */
+  maxSize?: number;
+  /**
    * Create the table at start-up if it is missing (`CREATE TABLE IF NOT EXISTS` and its index,
    * through the model). Every operation waits for that one creation; stores sharing a model share
    * it; a creation that fails is tried again by the next operation. Leave it off when the
@@ -118,6 +167,13 @@ export interface ResolvedOptions {
   checkExpirationInterval: number;
   expiration: number;
   logger: Logger | false;
+  secret: readonly string[] | undefined;
+  algorithm: string;
+  encryption: EncryptionAdapter | undefined;
+  serializer: Serializer | undefined;
+  disablePlaintext: boolean;
+  sidSecret: string | undefined;
+  maxSize: number;
   createTable: boolean;
   storedProcedures: boolean;
   dataType: 'text' | 'json';
@@ -135,6 +191,13 @@ const KNOWN_OPTIONS = new Set<string>([
   'checkExpirationInterval',
   'expiration',
   'logger',
+  'secret',
+  'algorithm',
+  'encryption',
+  'serializer',
+  'disablePlaintext',
+  'sidSecret',
+  'maxSize',
   'createTable',
   'storedProcedures',
   'dataType',
@@ -214,16 +277,81 @@ function logger(value: unknown): Logger | false {
   return value as Logger;
 }
 
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  const object = value as Record<string, unknown> | null;
+  return typeof object === 'object' && object !== null && names.every((name) => typeof object[name] === 'function');
+}
+
+type SecurityOptions = Pick<
+  ResolvedOptions,
+  'secret' | 'algorithm' | 'encryption' | 'serializer' | 'disablePlaintext' | 'sidSecret' | 'maxSize'
+>;
+
+/** The options of encryption at rest, hashed session ids and size limits. */
+function security(options: Record<string, unknown>): SecurityOptions {
+  const { secret, algorithm, encryption, serializer, disablePlaintext, sidSecret, maxSize } = options;
+  const secrets = typeof secret === 'string' ? [secret] : secret;
+  if (
+    secrets !== undefined &&
+    (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s !== ''))
+  ) {
+    fail('secret', 'a non-empty string or a non-empty array of them', secret);
+  }
+  if (algorithm !== undefined) {
+    if (secrets === undefined) fail('algorithm', 'used with `secret`', algorithm);
+    if (typeof algorithm !== 'string' || !aeadCipherInfo(algorithm)) {
+      const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
+      fail('algorithm', expected, algorithm);
+    }
+  }
+  if (encryption !== undefined) {
+    if (!hasMethods(encryption, ['encrypt', 'decrypt'])) {
+      fail('encryption', 'an object with encrypt and decrypt methods', encryption);
+    }
+    if (secrets !== undefined) fail('encryption', 'used without `secret` (choose one)', encryption);
+  }
+  if (serializer !== undefined && !hasMethods(serializer, ['stringify', 'parse'])) {
+    fail('serializer', 'an object with stringify and parse methods', serializer);
+  }
+  if (disablePlaintext !== undefined) {
+    if (typeof disablePlaintext !== 'boolean') fail('disablePlaintext', 'a boolean', disablePlaintext);
+    if (disablePlaintext && secrets === undefined && encryption === undefined) {
+      fail('disablePlaintext', 'used with `secret` or `encryption`', disablePlaintext);
+    }
+  }
+  if (sidSecret !== undefined && (typeof sidSecret !== 'string' || sidSecret === '')) {
+    fail('sidSecret', 'a non-empty string', sidSecret);
+  }
+  if (maxSize !== undefined && (typeof maxSize !== 'number' || !Number.isSafeInteger(maxSize) || maxSize <= 0)) {
+    fail('maxSize', 'a positive whole number of bytes', maxSize);
+  }
+  return {
+    secret: secrets as readonly string[] | undefined,
+    algorithm: algorithm ?? 'aes-256-gcm',
+    encryption: encryption as EncryptionAdapter | undefined,
+    serializer: serializer as Serializer | undefined,
+    disablePlaintext: disablePlaintext ?? false,
+    sidSecret,
+    maxSize: maxSize ?? Infinity,
+  };
+}
+
 function flag(name: string, value: unknown): boolean {
   if (value === undefined) return false;
   if (typeof value !== 'boolean') fail(name, 'a boolean', value);
   return value;
 }
 
-function dataType(value: unknown, table: unknown): 'text' | 'json' {
+function dataType(value: unknown, options: Record<string, unknown>): 'text' | 'json' {
   if (value === undefined) return 'text';
   if (value !== 'text' && value !== 'json') fail('dataType', '"text" or "json"', value);
-  if (table !== undefined) fail('dataType', 'left out with `table` (your model declares its data column)', value);
+  if (options.table !== undefined) {
+    fail('dataType', 'left out with `table` (your model declares its data column)', value);
+  }
+  // Ciphertext, or another serializer's text, is not JSON: a JSON column would refuse it.
+  if (value === 'json' && ['secret', 'encryption', 'serializer'].some((name) => options[name] !== undefined)) {
+    fail('dataType', '"text" with `secret`, `encryption` or `serializer`', value);
+  }
   return value;
 }
 
@@ -280,8 +408,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     checkExpirationInterval: interval(options.checkExpirationInterval),
     expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
     logger: logger(options.logger),
+    ...security(options),
     createTable: flag('createTable', options.createTable),
     storedProcedures: storedProcedures(options.storedProcedures, db, table),
-    dataType: dataType(options.dataType, table),
+    dataType: dataType(options.dataType, options),
   };
 }

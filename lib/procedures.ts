@@ -78,12 +78,16 @@ function writtenAttributes(model: ModelStatic<Model>): string[] {
   return ['data', 'expires', ...extra];
 }
 
-/** Replaces the `?` placeholders of a statement, outside quoted names, with parameter names in order. */
-function bindParams(text: string, params: readonly Param[]): string {
+/**
+ * Replaces the `?` placeholders of a statement, outside quoted names, with parameter names: in
+ * order, or as the statement's `order` says when a parameter fills more than one.
+ */
+function bindParams(statement: Statement, params: readonly Param[]): string {
   let next = 0;
-  return text
+  const param = (): string => params[statement.order ? statement.order[next++]! : next++]!.name;
+  return statement.text
     .split('`')
-    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\?/g, () => params[next++]!.name)))
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\?/g, param)))
     .join('`');
 }
 
@@ -105,26 +109,27 @@ function specsOf(model: ModelStatic<Model>, hot: HotStatements, t: SessionTable)
   const sid = param('sid');
   const now = param('expires', 'now');
   const written = writtenAttributes(model);
-  const spec = (op: string, reads: boolean, params: Param[], text: string): Spec => ({
+  const spec = (op: string, reads: boolean, params: Param[], statement: Statement): Spec => ({
     op,
     reads,
     params,
-    body: bindParams(text, params),
+    body: bindParams(statement, params),
   });
+  const text = (sql: string): Statement => ({ name: '', text: sql });
   return [
-    spec('get', true, [sid, now], hot.getWithExpiry.text),
+    spec('get', true, [sid, now], hot.getWithExpiry),
     spec(
       'set',
       false,
       [sid, ...written.map((a) => param(a)), ...stamps([createdAt, updatedAt])],
-      hot.upsert(written)!.text,
+      hot.upsert(written)!,
     ),
-    spec('touch', false, [param('expires'), ...stamps([updatedAt]), sid, now], hot.touch.text),
-    spec('destroy', false, [sid], hot.destroy.text),
-    spec('prune', false, [now], hot.prune.text),
-    spec('length', true, [now], `SELECT COUNT(*) AS n FROM ${t.table} WHERE ${t.expires} > ?`),
-    spec('all', true, [now], `SELECT ${t.sid} AS sid, ${t.data} AS data FROM ${t.table} WHERE ${t.expires} > ?`),
-    spec('clear', false, [], `DELETE FROM ${t.table}`),
+    spec('touch', false, [param('expires'), ...stamps([updatedAt]), sid, now], hot.touch),
+    spec('destroy', false, [sid], hot.destroy),
+    spec('prune', false, [now], hot.prune),
+    spec('length', true, [now], text(`SELECT COUNT(*) AS n FROM ${t.table} WHERE ${t.expires} > ?`)),
+    spec('all', true, [now], text(`SELECT ${t.sid} AS sid, ${t.data} AS data FROM ${t.table} WHERE ${t.expires} > ?`)),
+    spec('clear', false, [], text(`DELETE FROM ${t.table}`)),
   ];
 }
 

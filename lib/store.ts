@@ -1,12 +1,13 @@
 import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
-import { decodeSession, encodeSession } from './codec';
+import { createCodec, type SessionCodec } from './codec';
 import { dateFormatter } from './dates';
 import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
+import { SessionIds } from './session-ids';
 import { bindSessionModel } from './model-binding';
 import type { Runner } from './runner';
 import type { HotStatements, SessionTable } from './sql';
@@ -17,12 +18,6 @@ import { checkWhere, findLive, type SessionQueries, type StoredSession } from '.
 import { createTableOnce } from './table-creation';
 
 const PREFIX = 'sequelize-session-store:';
-
-function checkSid(sid: unknown): asserts sid is string {
-  if (typeof sid !== 'string' || sid.length === 0) {
-    throw new TypeError(`${PREFIX} a session id must be a non-empty string, received ${typeof sid === 'string' ? '""' : typeof sid}`);
-  }
-}
 
 function checkSession(sid: string, session: unknown): asserts session is SessionData {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
@@ -65,6 +60,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
+    readonly #codec: SessionCodec;
+    readonly #ids: SessionIds;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
     #closed = false;
@@ -87,6 +84,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#runner = access.runner;
       this.#queries = access.queries;
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
+      this.#codec = createCodec(resolved);
+      this.#ids = new SessionIds(resolved.sidSecret, this.db.getDialect());
       if (this.#ownsDb) {
         const ready = this.#prepareEmbeddedDatabase();
         ready.catch(() => {}); // every operation awaits it and reports its error
@@ -158,17 +157,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #get(sid: string): Promise<SessionData | null> {
-      checkSid(sid);
+      const key = this.#ids.key(sid);
       await this.#usable();
       const throttled = this.#throttle.enabled;
       const row = await this.#runner.first(throttled ? this.#sql.getWithExpiry : this.#sql.get, [
-        sid,
+        key,
         this.#date(new Date()),
       ]);
       if (!row) return null;
       try {
-        const session = decodeSession(sid, row.data);
-        if (throttled) this.#throttle.remember(sid, row.expires);
+        const session = await this.#codec.decode(key, row.data);
+        if (throttled) this.#throttle.remember(key, row.expires);
         return session;
       } catch (error) {
         this.#report(error);
@@ -181,9 +180,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #set(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
-      const data = encodeSession(sid, session);
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
+      const data = await this.#codec.encode(key, session);
       const expires = expiryOf(session, this.#options.expiration);
       let fields: Record<string, unknown> = { data, expires };
       const extend = this.#options.extendDefaultFields;
@@ -198,17 +197,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       }
       await this.#usable();
       const limits = await this.#limitsFor();
-      this.#checkFits(sid, fields.data, limits);
+      this.#checkFits(key, fields.data, limits);
 
       const attributes = Object.keys(fields);
       const statement = this.#sql.upsert(attributes);
-      this.#throttle.forget(sid);
+      this.#throttle.forget(key);
       if (!statement) {
-        await this.sessionModel.upsert({ sid, ...fields });
+        await this.sessionModel.upsert({ sid: key, ...fields });
         return;
       }
       const now = this.#date(new Date());
-      const params: unknown[] = [sid];
+      const params: unknown[] = [key];
       for (const attribute of attributes) {
         const value = fields[attribute];
         params.push(attribute === 'expires' && value instanceof Date ? this.#date(value) : columnValue(value));
@@ -219,9 +218,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
-      if (sid.length > limits.sidChars) {
-        throw new RangeError(`${PREFIX} session id is ${sid.length} characters; its column holds ${limits.sidChars}`);
-      }
+      this.#ids.checkStorable(sid, limits.sidChars);
       if (typeof data !== 'string') return;
       if (data.length > limits.dataChars) {
         throw new RangeError(
@@ -244,15 +241,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #touch(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
       if (this.#options.disableTouch) return;
       const expiresAt = expiryOf(session, this.#options.expiration);
-      if (this.#throttle.enabled && this.#throttle.canSkip(sid, expiresAt)) return;
+      if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
       await this.#usable();
       const expires = this.#date(expiresAt);
       const now = this.#date(new Date());
-      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now]);
+      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, key, now] : [expires, key, now]);
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
@@ -260,10 +257,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     async #destroy(sid: string): Promise<void> {
-      checkSid(sid);
-      this.#throttle.forget(sid);
+      const key = this.#ids.key(sid);
+      this.#throttle.forget(key);
       await this.#usable();
-      await this.#runner.run(this.#sql.destroy, [sid]);
+      await this.#runner.run(this.#sql.destroy, [key]);
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
@@ -276,11 +273,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     /** Decodes listed rows; an unreadable one is reported and left out. */
-    #listed(rows: StoredSession[]): ListedSession[] {
+    async #listed(rows: StoredSession[]): Promise<ListedSession[]> {
       const sessions: ListedSession[] = [];
       for (const row of rows) {
         try {
-          sessions.push({ ...decodeSession(row.sid, row.data), id: row.sid });
+          sessions.push({ ...(await this.#codec.decode(row.sid, row.data)), id: row.sid });
         } catch (error) {
           this.#report(error);
         }

@@ -116,6 +116,23 @@ describe('the examples', () => {
     }
   });
 
+  test('examples/encryption.js counts visits, and its rows hold neither the session nor its id', async () => {
+    const file = sqliteFile();
+    try {
+      await countsVisits('examples/encryption.js', { SESSIONS_SQLITE: file });
+      const db = new Sequelize({ dialect: 'sqlite', storage: file, logging: false });
+      const [rows] = (await db.query('SELECT sid, data FROM Sessions')) as [{ sid: string; data: string }[], unknown];
+      await db.close();
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.sid).toMatch(/^[0-9a-f]{64}$/);
+        expect(row.data).toMatch(/^sss1\.[0-9a-f]{8}\./);
+      }
+    } finally {
+      removeSqlite(file);
+    }
+  });
+
   const servers = availableBackends().filter((b) => b.name !== 'sqlite');
   test.each(servers.map((b) => [b.name, b] as const))('the %s example counts visits', async (name, backend) => {
     const table = uniqueTable('example');

@@ -50,6 +50,9 @@ describe('options are checked when the store is built', () => {
       expires: DataTypes.DATE,
       data: DataTypes.TEXT,
     });
+    expect(() => new SequelizeStore({ db, dataType: 'json', secret: 'k' })).toThrow(
+      /option `dataType` must be "text" with `secret`, `encryption` or `serializer`, received "json"/,
+    );
     expect(() => new SequelizeStore({ db, table: Mine, dataType: 'json' })).toThrow(
       /option `dataType` must be left out with `table` \(your model declares its data column\), received "json"/,
     );

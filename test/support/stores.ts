@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
 import { openDb, uniqueTable, type Backend } from './backends';
 
@@ -76,6 +76,31 @@ export function useBackend(backend: Backend): BackendContext {
       cleanups.push(cleanup);
     },
   };
+}
+
+/** A fresh table as connect-session-sequelize 8 defines it (sid VARCHAR(36), data TEXT), dropped at the end. */
+export async function connectSessionSequelizeTable(ctx: BackendContext): Promise<ModelStatic<Model>> {
+  const table = uniqueTable('css');
+  const model = ctx.db.define(table, {
+    sid: { type: DataTypes.STRING(36), primaryKey: true },
+    expires: DataTypes.DATE,
+    data: DataTypes.TEXT,
+  }, { tableName: table });
+  await model.sync();
+  ctx.dropLater(model);
+  return model;
+}
+
+/** Options that put another store on the same table as `store`. */
+export function sameTable(store: Store): { tableName: string; modelKey: string } {
+  return { tableName: store.sessionModel.getTableName() as string, modelKey: store.sessionModel.name };
+}
+
+/** Collects what a store reports through its 'error' event. */
+export function errorsOf(store: Store): Error[] {
+  const errors: Error[] = [];
+  store.on('error', (error: Error) => errors.push(error));
+  return errors;
 }
 
 /** The raw rows of a store's table, by sid. */

@@ -54,6 +54,19 @@ new SequelizeStore({ extendDefaultFields: (defaults, s) => ({ ...defaults, views
 // @ts-expect-error set needs a session
 void store.set('sid');
 
+// Encryption, hashed ids and limits: secrets are strings, adapters may be async.
+new SequelizeStore({ secret: ['new', 'old'], algorithm: 'chacha20-poly1305', disablePlaintext: true, maxSize: 65_536 });
+new SequelizeStore({ sidSecret: 'ids', serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) } });
+const kms: sequelizeSessionStore.EncryptionAdapter = {
+  encrypt: (text, sid) => Promise.resolve(`${sid}:${text}`),
+  decrypt: (text) => text.slice(text.indexOf(':') + 1),
+};
+new SequelizeStore({ encryption: kms });
+// @ts-expect-error a secret is a string or a list of strings
+new SequelizeStore({ secret: Buffer.from('key') });
+// @ts-expect-error an adapter needs decrypt too
+new SequelizeStore({ encryption: { encrypt: (text: string) => text } });
+
 // The operator's side: migrations, the table options, queries by column.
 const migrations: SessionMigration[] = sessionMigrations({ tableName: 'sessions', dataType: 'json', procedures: false });
 void migrations;
