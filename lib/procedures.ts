@@ -118,12 +118,7 @@ function specsOf(model: ModelStatic<Model>, hot: HotStatements, t: SessionTable)
   const text = (sql: string): Statement => ({ name: '', text: sql });
   return [
     spec('get', true, [sid, now], hot.getWithExpiry),
-    spec(
-      'set',
-      false,
-      [sid, ...written.map((a) => param(a)), ...stamps([createdAt, updatedAt])],
-      hot.upsert(written)!,
-    ),
+    spec('set', false, [sid, ...written.map((a) => param(a)), ...stamps([createdAt, updatedAt])], hot.upsert(written)!),
     spec('touch', false, [param('expires'), ...stamps([updatedAt]), sid, now], hot.touch),
     spec('destroy', false, [sid], hot.destroy),
     spec('prune', false, [now], hot.prune),
