@@ -1,0 +1,38 @@
+'use strict';
+
+/**
+ * Copies the last run's report and chart to where the README finds them:
+ * bench/results/results.md → bench/RESULTS.md, bench/results/chart.svg → bench/chart.svg.
+ * `npm run bench -- --publish` does it after a run; `node bench/publish.js` does it alone.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const RESULTS_DIR = path.join(__dirname, 'results');
+const PUBLISHED = [
+  ['results.md', 'RESULTS.md'],
+  ['chart.svg', 'chart.svg'],
+];
+
+function publish() {
+  for (const [from, to] of PUBLISHED) {
+    const source = path.join(RESULTS_DIR, from);
+    if (!fs.existsSync(source))
+      throw new Error(
+        `nothing to publish: ${path.relative(process.cwd(), source)} is missing; run npm run bench first`,
+      );
+    fs.copyFileSync(source, path.join(__dirname, to));
+  }
+  return PUBLISHED.map(([, to]) => path.join('bench', to));
+}
+
+if (require.main === module) {
+  try {
+    console.log(`published ${publish().join(' and ')}`);
+  } catch (error) {
+    console.error(error.message);
+    process.exitCode = 1;
+  }
+}
+
+module.exports = { publish, RESULTS_DIR };
