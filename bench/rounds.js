@@ -14,11 +14,15 @@ function rotate(list, by) {
   return [...list.slice(k), ...list.slice(0, k)];
 }
 
-/** How many spare rows "destroy" may need: its last rate, else twice this round's insert rate. */
+/**
+ * How many spare rows "destroy" may need: its last rate, else three times this round's insert
+ * rate, with room for a faster round (write rates swing with fsync). Unused rows carry over to
+ * the next round. Should it still run out, the cell ends early and its rate stands.
+ */
 function spareNeeded(contender, cell, config) {
   const seconds = (config.warmupMs + config.cellMs) / 1000;
-  const rate = contender.lastRate.get(cell.id) ?? 2 * (contender.lastRate.get(`set-new@${cell.concurrency}`) ?? 1000);
-  return Math.ceil(rate * seconds * 1.3);
+  const rate = contender.lastRate.get(cell.id) ?? 3 * (contender.lastRate.get(`set-new@${cell.concurrency}`) ?? 1000);
+  return Math.ceil(rate * seconds * 2);
 }
 
 async function runRounds({ contenders, cells, config, log }) {

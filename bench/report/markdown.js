@@ -78,6 +78,15 @@ function backendSection(name, b, cells) {
         `- ${c.label}: wrong answers (a hit that read nothing, or a miss that read a session) in ${unexpected.join(', ')}.`,
       );
   }
+  for (const c of cs) {
+    const short = Object.entries(b.summary)
+      .filter(([, row]) => row[c.name]?.exhaustedRounds > 0)
+      .map(([id, row]) => `${id} in ${row[c.name].exhaustedRounds} of ${row[c.name].rounds.length} rounds`);
+    if (short.length)
+      notes.push(
+        `- ${c.label}: ran out of rows to destroy before the time was up (its rate is over the shorter time): ${short.join(', ')}.`,
+      );
+  }
   for (const s of b.skipped) notes.push(`- ${s.label}: ${s.failed ? 'failed to start' : 'n/a'}: ${s.reason}`);
   return [
     `## ${BACKEND_LABELS[name]} (${b.version})`,
