@@ -3,7 +3,9 @@
 /**
  * Copies the last run's report and chart to where the README finds them:
  * bench/results/results.md → bench/RESULTS.md, bench/results/chart.svg → bench/chart.svg.
- * `npm run bench -- --publish` does it after a run; `node bench/publish.js` does it alone.
+ * `npm run bench -- --publish` does it after a run. `npm run bench:publish` does it alone, and
+ * first draws the report and chart again from results.json, so a change to the report needs no
+ * new run.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,8 +28,18 @@ function publish() {
   return PUBLISHED.map(([, to]) => path.join('bench', to));
 }
 
+/** Writes results.md and chart.svg again from results.json. */
+function rerender() {
+  const { renderMarkdown } = require('./report/markdown');
+  const { renderSvg } = require('./report/svg');
+  const results = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'results.json'), 'utf8'));
+  fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), renderMarkdown(results));
+  fs.writeFileSync(path.join(RESULTS_DIR, 'chart.svg'), renderSvg(results));
+}
+
 if (require.main === module) {
   try {
+    if (fs.existsSync(path.join(RESULTS_DIR, 'results.json'))) rerender();
     console.log(`published ${publish().join(' and ')}`);
   } catch (error) {
     console.error(error.message);
