@@ -77,10 +77,13 @@ const TARGETS = [
   },
   {
     id: 'vs-connect-session-sequelize',
-    text: 'Mixed workload: ≥ 3× the throughput of connect-session-sequelize',
+    text: 'Mixed workload, default options: ≥ 3× the throughput of connect-session-sequelize',
     check(s) {
+      // Judged with default options; the touchAfter variant is shown beside it.
       const x = speedup(s[MIXED], 'ours', 'connect-session-sequelize');
-      return x == null ? NA('not measured') : verdict(x >= 3, `${fmt(x)}×`);
+      const throttled = speedup(s[MIXED], 'ours-touchafter', 'connect-session-sequelize');
+      if (x == null) return NA('not measured');
+      return verdict(x >= 3, `${fmt(x)}×`, throttled == null ? undefined : `touchAfter 300 s: ${fmt(throttled)}×`);
     },
   },
 ];
