@@ -22,22 +22,13 @@ export function withDeadline<T>(
 ): Promise<T> {
   if (timeoutMs <= 0) return work(undefined);
   const controller = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
       const error = new OperationTimeoutError(operation, timeoutMs);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
-    const running = work(controller.signal);
-    running.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
   });
+  return Promise.race([work(controller.signal), expired]).finally(() => clearTimeout(timer));
 }

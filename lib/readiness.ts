@@ -11,8 +11,8 @@ export type ReadinessEvent = 'connect' | 'disconnect';
 
 interface ConnectionManagerInternals {
   config: { replication?: { write: object } | false };
-  _connect?(config: object): Promise<unknown>;
-  _disconnect?(connection: unknown): Promise<unknown>;
+  _connect(config: object): Promise<unknown>;
+  _disconnect(connection: unknown): Promise<unknown>;
 }
 
 /**
@@ -20,17 +20,19 @@ interface ConnectionManagerInternals {
  * connect hooks) and close it, so that a saturated pool is not mistaken for an outage.
  */
 export function reachabilityProbe(sequelize: Sequelize): () => Promise<void> {
-  const manager = (sequelize as unknown as { connectionManager: ConnectionManagerInternals }).connectionManager;
-  const { _connect: connect, _disconnect: disconnect } = manager;
-  if (typeof connect !== 'function' || typeof disconnect !== 'function') {
+  const manager = (sequelize as unknown as { connectionManager: Partial<ConnectionManagerInternals> })
+    .connectionManager;
+  if (typeof manager._connect !== 'function' || typeof manager._disconnect !== 'function') {
+    // Sequelize internals that a later version may rename: fall back to a query through the pool.
     return async () => {
-      await sequelize.authenticate({ useMaster: true } as object);
+      await sequelize.authenticate({ useMaster: true });
     };
   }
+  const internals = manager as ConnectionManagerInternals;
   return async () => {
-    const replication = manager.config.replication;
-    const connection = await connect.call(manager, replication ? replication.write : manager.config);
-    await disconnect.call(manager, connection).catch(() => {});
+    const replication = internals.config.replication;
+    const connection = await internals._connect(replication ? replication.write : internals.config);
+    await internals._disconnect(connection).catch(() => {});
   };
 }
 

@@ -58,8 +58,22 @@ export function statementLogger(sequelize: Sequelize): ((text: string) => void) 
   return (text) => (logging as (message: string) => void)(`Executing (sequelize-session-store): ${text}`);
 }
 
+/** Hands each statement its parameters in placeholder order (see Statement.order). */
+function ordering(runner: Runner): Runner {
+  const arrange = (statement: Statement, params: readonly unknown[]): readonly unknown[] =>
+    statement.order ? statement.order.map((i) => params[i]) : params;
+  return {
+    first: (statement, params, signal) => runner.first(statement, arrange(statement, params), signal),
+    run: (statement, params, signal) => runner.run(statement, arrange(statement, params), signal),
+  };
+}
+
 /** The fastest runner the dialect and driver allow; Sequelize's query() for anything else. */
 export function createRunner(sequelize: Sequelize): Runner {
+  return ordering(driverRunner(sequelize));
+}
+
+function driverRunner(sequelize: Sequelize): Runner {
   const options = (sequelize as unknown as { options: { native?: boolean } }).options;
   switch (sequelize.getDialect()) {
     case 'mysql':

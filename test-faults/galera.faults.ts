@@ -67,7 +67,9 @@ describe('a three-node MariaDB Galera cluster', () => {
   test('concurrent saves of one sid through different nodes all succeed: certification conflicts are retried', async () => {
     const before = await conflicts(galera.nodes);
     for (let round = 0; round < 10; round += 1) {
-      const saves = Array.from({ length: 12 }, (_, i) => store.set('contended', sessionData(60_000, { round, writer: i })));
+      const saves = Array.from({ length: 12 }, (_, i) =>
+        store.set('contended', sessionData(60_000, { round, writer: i })),
+      );
       const outcomes = await Promise.allSettled(saves);
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     }
@@ -105,7 +107,10 @@ describe('a three-node MariaDB Galera cluster', () => {
       const direct = new Sequelize(node.url, { logging: false, pool: { max: 1 } });
       try {
         await direct.query('SET SESSION wsrep_sync_wait = 1');
-        expect({ node: node.name, lost: await load.lostWrites(direct, 'Sessions') }).toEqual({ node: node.name, lost: [] });
+        expect({ node: node.name, lost: await load.lostWrites(direct, 'Sessions') }).toEqual({
+          node: node.name,
+          lost: [],
+        });
       } finally {
         await direct.close();
       }

@@ -60,7 +60,8 @@ describe.each(BACKENDS)('the store survives outages of $name', (backend) => {
       checkExpirationInterval: 0,
       operationTimeout: OPERATION_TIMEOUT,
     });
-    for (const event of ['connect', 'disconnect'] as const) store.on(event, () => events.push({ event, at: Date.now() }));
+    for (const event of ['connect', 'disconnect'] as const)
+      store.on(event, () => events.push({ event, at: Date.now() }));
     await store.sync();
   }, 120_000);
 
@@ -83,7 +84,9 @@ describe.each(BACKENDS)('the store survives outages of $name', (backend) => {
     try {
       await once(store, event, { signal: timeout });
     } catch {
-      throw new Error(`no '${event}' within ${timeoutMs} ms; events so far: ${JSON.stringify(events)}\n${server.log()}`);
+      throw new Error(
+        `no '${event}' within ${timeoutMs} ms; events so far: ${JSON.stringify(events)}\n${server.log()}`,
+      );
     }
     return Date.now();
   }

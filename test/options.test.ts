@@ -25,6 +25,10 @@ describe('options are checked when the store is built', () => {
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
     ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+    ['createTable', 'yes', /option `createTable` must be a boolean, received "yes"/],
+    ['storedProcedures', 1, /option `storedProcedures` must be a boolean, received 1/],
+    ['storedProcedures', true, /option `storedProcedures` must be false on sqlite \(it needs the mysql dialect\), received true/],
+    ['dataType', 'xml', /option `dataType` must be "text" or "json", received "xml"/],
     ['retries', -1, /option `retries` must be a whole number from 0 to 100, received -1/],
     ['retries', 1.5, /option `retries` must be a whole number from 0 to 100, received 1.5/],
     ['operationTimeout', '10s', /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received "10s"/],
@@ -43,6 +47,21 @@ describe('options are checked when the store is built', () => {
 
   test('options that are not an object are refused', () => {
     expect(() => new SequelizeStore('db' as never)).toThrow(/options must be an object, received "db"/);
+  });
+
+  test('storedProcedures is refused without a MySQL db, and dataType with your own model', () => {
+    expect(() => new SequelizeStore({ storedProcedures: true })).toThrow(/must be false on the embedded sqlite/);
+    const Mine = db.define('JsonlessSession', {
+      sid: { type: DataTypes.STRING, primaryKey: true },
+      expires: DataTypes.DATE,
+      data: DataTypes.TEXT,
+    });
+    expect(() => new SequelizeStore({ db, dataType: 'json', secret: 'k' })).toThrow(
+      /option `dataType` must be "text" with `secret`, `encryption` or `serializer`, received "json"/,
+    );
+    expect(() => new SequelizeStore({ db, table: Mine, dataType: 'json' })).toThrow(
+      /option `dataType` must be left out with `table` \(your model declares its data column\), received "json"/,
+    );
   });
 
   test('a model name in `table` that db does not define is refused', () => {

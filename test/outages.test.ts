@@ -2,7 +2,7 @@ import express from 'express';
 import session from 'express-session';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
-import { availableBackends, openDb, type Backend } from './support/backends';
+import { availableBackends, openDb } from './support/backends';
 import { disconnected, eventsOf, storeOn, viaCallback } from './support/other-db';
 import { poolCounts } from './support/pool';
 import { TcpProxy } from './support/proxy';
@@ -17,7 +17,7 @@ describe.each(availableBackends().filter((b) => b.name !== 'sqlite'))('outages o
   let proxy: TcpProxy;
   const dbs: Sequelize[] = [];
   const throughProxy = (pool: number): Sequelize => {
-    const db = openDb({ ...backend, url: proxy.via(backend.url) } as Backend, { pool: { max: pool } });
+    const db = openDb({ ...backend, url: proxy.via(backend.url) }, { pool: { max: pool } });
     dbs.push(db);
     return db;
   };
@@ -95,7 +95,9 @@ describe.each(availableBackends().filter((b) => b.name !== 'sqlite'))('outages o
       (req.session as unknown as { user: string }).user = 'ada';
       res.json({ ok: true });
     });
-    app.get('/me', (req, res) => res.json({ user: (req.session as unknown as { user?: string } | undefined)?.user ?? null }));
+    app.get('/me', (req, res) =>
+      res.json({ user: (req.session as unknown as { user?: string } | undefined)?.user ?? null }),
+    );
     app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(500).json({ error: 'the session store failed' });
     });

@@ -1,21 +1,10 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { build, ROOT } from './support/built';
 
 // These tests run the BUILT package in child processes, by its public name, as users load it.
-const ROOT = path.resolve(__dirname, '..');
-const BUILT = path.join(ROOT, 'dist/lib/index.js');
-
-function newestSource(): number {
-  let newest = 0;
-  for (const dir of ['lib', 'models']) {
-    for (const entry of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
-      if (entry.endsWith('.ts')) newest = Math.max(newest, statSync(path.join(ROOT, dir, entry)).mtimeMs);
-    }
-  }
-  return newest;
-}
 
 interface Outcome {
   code: number | null;
@@ -62,21 +51,6 @@ function jsonLine(outcome: Outcome): Record<string, unknown> {
 
 let dir: string;
 const sqlitePath = (name: string): string => path.join(dir, `${name}.sqlite`);
-
-/** Builds dist/ unless it is newer than every source; a failed build fails the file, loudly. */
-function build(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource()) return;
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npx tsc -p tsconfig.build.json failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
 
 beforeAll(() => {
   build();

@@ -107,7 +107,9 @@ describe.each(availableBackends())('which errors are retried, on $name', (backen
     try {
       const idQuery = backend.name === 'mariadb' ? 'SELECT CONNECTION_ID() AS id' : 'SELECT pg_backend_pid() AS id';
       const [[row]] = (await victim.query(idQuery)) as [{ id: number }[], unknown];
-      const sleeping = errorOf(() => victim.query(backend.name === 'mariadb' ? 'SELECT SLEEP(20)' : 'SELECT pg_sleep(20)'));
+      const sleeping = errorOf(() =>
+        victim.query(backend.name === 'mariadb' ? 'SELECT SLEEP(20)' : 'SELECT pg_sleep(20)'),
+      );
       await new Promise((resolve) => setTimeout(resolve, 200)); // the sleep is under way
       await kill(backend, admin, Number(row!.id));
       const error = await sleeping;

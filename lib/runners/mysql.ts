@@ -12,11 +12,13 @@ interface MySqlConnection {
  */
 const abandon = (connection: MySqlConnection): void => connection.stream.destroy();
 
-/** mysql2's execute(): a server-side prepared statement, cached per connection by the driver. */
-export function mysqlRunner(sequelize: Sequelize): Runner {
+/** mysql2's execute() on a borrowed connection: a server-side prepared statement, cached per connection by the driver. */
+export function mysqlExecutor(
+  sequelize: Sequelize,
+): (text: string, params: readonly unknown[], signal?: AbortSignal) => Promise<unknown> {
   const lend = connectionLender<MySqlConnection>(sequelize, abandon);
   const log = statementLogger(sequelize);
-  const execute = (text: string, params: readonly unknown[], signal?: AbortSignal): Promise<unknown> =>
+  return (text, params, signal) =>
     lend(
       (connection) =>
         new Promise((resolve, reject) => {
@@ -25,6 +27,11 @@ export function mysqlRunner(sequelize: Sequelize): Runner {
         }),
       signal,
     );
+}
+
+/** The hot statements through mysqlExecutor. */
+export function mysqlRunner(sequelize: Sequelize): Runner {
+  const execute = mysqlExecutor(sequelize);
   return {
     first: async (statement, params, signal) => ((await execute(statement.text, params, signal)) as Row[])[0],
     run: async (statement, params, signal) =>

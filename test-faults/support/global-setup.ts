@@ -1,7 +1,7 @@
 import { FAULTS_DIR_ENV, makeFaultsDir } from './servers';
 
 /** One temporary folder for every server the fault tests start; the teardown removes it. */
-export default async function globalSetup(): Promise<void> {
+export default function globalSetup(): void {
   const dir = makeFaultsDir();
   process.env[FAULTS_DIR_ENV] = dir;
   console.log(`\nFault-test servers live in ${dir}`);

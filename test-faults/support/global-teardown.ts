@@ -1,7 +1,7 @@
 import { FAULTS_DIR_ENV, cleanUpFaultsDir } from './servers';
 
 /** Ends any server a crashed test left running and removes every server folder. */
-export default async function globalTeardown(): Promise<void> {
+export default function globalTeardown(): void {
   const dir = process.env[FAULTS_DIR_ENV];
   if (!dir) return;
   const ended = cleanUpFaultsDir(dir);

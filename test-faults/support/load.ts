@@ -28,10 +28,8 @@ export interface LoadReport {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function session(n: number): SessionData {
-  return {
-    cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000), httpOnly: true, path: '/' },
-    n,
-  } as unknown as SessionData;
+  const cookie = { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000), httpOnly: true, path: '/' };
+  return { cookie, n };
 }
 
 /**
@@ -118,12 +116,15 @@ export class MixedLoad {
    */
   async lostWrites(db: Sequelize, table: string): Promise<string[]> {
     const [rows] = await db.query(`SELECT sid, data FROM ${db.getQueryInterface().quoteIdentifier(table)}`);
-    const stored = new Map((rows as { sid: string; data: string }[]).map((row) => [row.sid, JSON.parse(row.data).n]));
+    const stored = new Map(
+      (rows as { sid: string; data: string }[]).map((row) => [row.sid, (JSON.parse(row.data) as { n: number }).n]),
+    );
     const lost: string[] = [];
     for (const [sid, known] of this.#known) {
       if (known === 'unknown') continue;
       const expected = known === 'destroyed' ? undefined : known.n;
-      if (stored.get(sid) !== expected) lost.push(`${sid}: expected ${String(expected)}, stored ${String(stored.get(sid))}`);
+      if (stored.get(sid) !== expected)
+        lost.push(`${sid}: expected ${String(expected)}, stored ${String(stored.get(sid))}`);
     }
     return lost;
   }
@@ -182,7 +183,7 @@ export class MixedLoad {
         op.calls += 1;
         if (op.calls > 1) return;
         op.endedAt = Date.now();
-        if (error) op.error = error instanceof Error ? error : new Error(String(error));
+        if (error) op.error = error instanceof Error ? error : new Error(JSON.stringify(error));
         resolve(op.error);
       });
     });

@@ -1,5 +1,15 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,7 +177,8 @@ abstract class ServerProcess implements TestServer {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`${this.name} exited while starting; its log, ${this.logFile}:\n${this.log()}`);
       }
-      if (Date.now() > until) throw new Error(`${this.name} did not answer on port ${this.port} in 120 s:\n${this.log()}`);
+      if (Date.now() > until)
+        throw new Error(`${this.name} did not answer on port ${this.port} in 120 s:\n${this.log()}`);
       await sleep(200);
     }
   }
@@ -230,7 +241,12 @@ export class MariaDbServer extends ServerProcess {
     options: { port?: number; args?: string[]; firstStart?: string[] } = {},
   ): Promise<MariaDbServer> {
     const server = new MariaDbServer(name, options.port ?? (await freePort()), options.args ?? []);
-    const install = ['--no-defaults', `--datadir=${server.data}`, '--auth-root-authentication-method=normal', '--skip-test-db'];
+    const install = [
+      '--no-defaults',
+      `--datadir=${server.data}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ];
     await runAs('mysql', 'mariadb-install-db', install, `mariadb-install-db for ${name}`);
     await server.start(options.firstStart);
     await server.sql('CREATE DATABASE IF NOT EXISTS test');

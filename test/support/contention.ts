@@ -33,13 +33,15 @@ export function impatientDb(backend: Backend, sameAs: Sequelize, logging: (sql: 
   // Sequelize itself retries SQLITE_BUSY five times, for seconds: once is enough here.
   const db = openDb(backend, { logging, pool: { max: 1 }, retry: { max: 1 }, ...(storage ? { storage } : {}) });
   if (backend.name === 'mariadb') {
-    db.addHook('afterConnect', (connection) =>
-      new Promise<void>((resolve, reject) =>
-        (connection as { query(sql: string, cb: (error: Error | null) => void): void }).query(
-          'SET SESSION innodb_lock_wait_timeout = 1',
-          (error) => (error ? reject(error) : resolve()),
+    db.addHook(
+      'afterConnect',
+      (connection) =>
+        new Promise<void>((resolve, reject) =>
+          (connection as { query(sql: string, cb: (error: Error | null) => void): void }).query(
+            'SET SESSION innodb_lock_wait_timeout = 1',
+            (error) => (error ? reject(error) : resolve()),
+          ),
         ),
-      ),
     );
   }
   return db;
