@@ -21,7 +21,7 @@ function sequelizeSessionStore(Store: storeTypes.StoreBase | typeof ExpressStore
       'sequelize-session-store: pass the Store class of express-session, as in require("sequelize-session-store")(session.Store)',
     );
   }
-  return createStoreClass(Store as storeTypes.StoreBase);
+  return createStoreClass(Store);
 }
 
 namespace sequelizeSessionStore {

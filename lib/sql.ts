@@ -140,7 +140,7 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   const upsert = (attributes: readonly string[]): Statement | undefined => {
     const key = attributes.join('\0');
     if (upserts.has(key)) return upserts.get(key);
-    const written = attributes.map(t.column);
+    const written = attributes.map((attribute) => t.column(attribute));
     const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
     const columns = [t.sid, ...written, ...stamps];
     const updated = t.updatedAt ? [...written, t.updatedAt] : written;

@@ -38,8 +38,8 @@ function startDemo(port: number, sqlitePath: string): Promise<ChildProcess> {
       output += chunk.toString();
       if (output.includes('listening on')) resolve(child);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('exit', (code) => reject(new Error(`the demo exited with ${code} before listening:\n${output}`)));
   });
 }

@@ -17,7 +17,7 @@ function start(file: string, env: Record<string, string>): Promise<Running> {
     const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 15_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
       if (match) {
@@ -25,7 +25,7 @@ function start(file: string, env: Record<string, string>): Promise<Running> {
         resolve({ child, url: match[1]! });
       }
     });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${file} exited with ${code}:\n${output}`));

@@ -46,7 +46,7 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
   const statementFor = (db: SqliteDatabase, text: string): Promise<SqliteStatement> => {
     let cache = prepared.get(db);
     if (!cache) {
-      prepared.set(db, (cache = new Map()));
+      prepared.set(db, (cache = new Map<string, Promise<SqliteStatement>>()));
       finalizeBeforeClose(db, cache);
     }
     let statement = cache.get(text);

@@ -12,7 +12,7 @@ export function sessionData(ms = 60_000, extra: Record<string, unknown> = {}): s
   return {
     cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms), httpOnly: true, path: '/' },
     ...extra,
-  } as unknown as session.SessionData;
+  };
 }
 
 export interface BackendContext {

@@ -37,11 +37,12 @@ assertType<Equal<ReturnType<typeof store.prune>, Promise<number>>>();
 void store.all().then((all) => all.map((s) => s.id.toUpperCase() + s.views));
 
 // Callbacks are typed as well.
-store.get('sid', (error, value) => {
+void store.get('sid', (error, value) => {
   void error;
+  void value;
   assertType<Equal<typeof value, session.SessionData | null | undefined>>();
 });
-store.length((_error, count) => count?.toFixed());
+void store.length((_error, count) => count?.toFixed());
 
 // Options are checked.
 // @ts-expect-error expiration is a number of milliseconds
@@ -56,7 +57,7 @@ void store.set('sid');
 
 // Encryption, hashed ids and limits: secrets are strings, adapters may be async.
 new SequelizeStore({ secret: ['new', 'old'], algorithm: 'chacha20-poly1305', disablePlaintext: true, maxSize: 65_536 });
-new SequelizeStore({ sidSecret: 'ids', serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) } });
+new SequelizeStore({ sidSecret: 'ids', serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) as session.SessionData } });
 const kms: sequelizeSessionStore.EncryptionAdapter = {
   encrypt: (text, sid) => Promise.resolve(`${sid}:${text}`),
   decrypt: (text) => text.slice(text.indexOf(':') + 1),
