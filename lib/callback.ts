@@ -1,5 +1,5 @@
 /** A Node-style callback: error first, then the result. */
-export type Callback<T = void> = (error: any, result?: T) => void;
+export type Callback<T = void> = (error: unknown, result?: T) => void;
 
 const ignore = (): void => {};
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { UsageError, type CliCommand, type CliOutput } from './cli/command';
+import { migrateCommand } from './cli/migrate';
 import { prune } from './cli/prune';
+import { sqlCommand } from './cli/sql';
 
 /** The subcommands, each in a file of its own under lib/cli/. */
-const COMMANDS: CliCommand[] = [prune];
+const COMMANDS: CliCommand[] = [migrateCommand, prune, sqlCommand];
 
 function overview(): string {
   const width = Math.max(0, ...COMMANDS.map((c) => c.name.length));

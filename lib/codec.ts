@@ -1,4 +1,39 @@
 import type { SessionData } from 'express-session';
+import { createAeadAdapter, type EncryptionAdapter } from './encryption';
+import { isWellFormed } from './unicode';
+
+/** Turns a session into text and back, e.g. for another format than JSON. */
+export interface Serializer {
+  stringify(session: SessionData): string;
+  /** Throws, or returns something that is not an object, when the text is not a session. */
+  parse(text: string): unknown;
+}
+
+/** What the codec is built from: the resolved options it needs. */
+export interface CodecOptions {
+  secret: readonly string[] | undefined;
+  algorithm: string;
+  encryption: EncryptionAdapter | undefined;
+  serializer: Serializer | undefined;
+  disablePlaintext: boolean;
+  maxSize: number;
+}
+
+/** Session <-> the text of the data column, built once per store. */
+export interface SessionCodec {
+  /** The text to store; `sid` is the row key, bound to the ciphertext. */
+  encode(sid: string, session: SessionData): Promise<string>;
+  /** The session back; throws CorruptSessionError when the row cannot be read. */
+  decode(sid: string, stored: unknown): Promise<SessionData>;
+}
+
+const PREFIX = 'sequelize-session-store:';
+/**
+ * Marks an encrypted row. Plaintext JSON starts with `{`, so an old row of connect-session-sequelize
+ * is never mistaken for ciphertext. The built-in cipher follows it with its key id, an adapter with `x.`.
+ */
+const ENCRYPTED = 'sss1.';
+const ADAPTER = 'x.';
 
 /** A stored row that cannot be turned back into a session. */
 export class CorruptSessionError extends Error {
@@ -6,40 +41,123 @@ export class CorruptSessionError extends Error {
     readonly sid: string,
     reason: string,
   ) {
-    super(`sequelize-session-store: stored session ${JSON.stringify(sid)} is unreadable (${reason}); treated as no session`);
+    super(`${PREFIX} stored session ${JSON.stringify(sid)} is unreadable (${reason}); treated as no session`);
     this.name = 'CorruptSessionError';
   }
 }
 
-/** Turns a session into the text stored in the data column. */
-export function encodeSession(sid: string, session: SessionData): string {
-  let text: string | undefined;
+const json: Serializer = {
+  stringify: (session) => JSON.stringify(session),
+  // JSON.parse defines `__proto__` as an own property, never as the prototype: no pollution.
+  parse: (text) => JSON.parse(text) as unknown,
+};
+
+function serialize(serializer: Serializer, sid: string, session: SessionData): string {
+  let text: unknown;
   try {
-    text = JSON.stringify(session);
+    text = serializer.stringify(session);
   } catch (error) {
-    throw new TypeError(
-      `sequelize-session-store: session ${JSON.stringify(sid)} cannot be serialized: ${(error as Error).message}`,
-    );
+    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} cannot be serialized: ${messageOf(error)}`);
   }
-  if (text === undefined || text[0] !== '{') {
-    throw new TypeError(`sequelize-session-store: session ${JSON.stringify(sid)} must be an object`);
+  if (typeof text !== 'string' || (serializer === json && text[0] !== '{')) {
+    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
+  }
+  // JSON.stringify escapes both; another serializer may not, and the database would refuse or mangle them.
+  if (serializer !== json && (text.includes('\0') || !isWellFormed(text))) {
+    throw new TypeError(
+      `${PREFIX} session ${JSON.stringify(sid)} serializes to text with a NUL character or a lone surrogate, ` +
+        'which a text column cannot hold',
+    );
   }
   return text;
 }
 
-/** Reads the data column back; throws CorruptSessionError when it is not a JSON object. */
-export function decodeSession(sid: string, stored: unknown): SessionData {
-  // Some drivers hand back a Buffer for binary-collated or blob columns.
-  const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
-  if (typeof text !== 'string') throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new CorruptSessionError(sid, 'data is not JSON');
+/** The message of anything thrown, an Error or not (an adapter may throw a string). */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function checkSize(sid: string, stored: string, maxSize: number): void {
+  // A UTF-8 character takes at most 4 bytes: only a long text needs counting.
+  if (stored.length * 4 <= maxSize) return;
+  const bytes = Buffer.byteLength(stored, 'utf8');
+  if (bytes > maxSize) {
+    throw new RangeError(`${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes stored; maxSize is ${maxSize}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CorruptSessionError(sid, 'data is not a JSON object');
+}
+
+/** Builds the codec of one store: serializer, optional encryption (keys derived now, once), limits. */
+export function createCodec(options: CodecOptions): SessionCodec {
+  const serializer = options.serializer ?? json;
+  const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm) : undefined;
+  const adapter = options.encryption;
+
+  async function encrypt(sid: string, text: string): Promise<string> {
+    const cipher = builtIn ?? adapter;
+    if (!cipher) return text;
+    let output: unknown;
+    try {
+      output = await cipher.encrypt(text, sid);
+    } catch (error) {
+      throw new Error(`${PREFIX} session ${JSON.stringify(sid)} cannot be encrypted: ${messageOf(error)}`);
+    }
+    if (typeof output !== 'string') {
+      throw new TypeError(`${PREFIX} encryption.encrypt must return a string, returned ${typeof output}`);
+    }
+    return ENCRYPTED + (builtIn ? '' : ADAPTER) + output;
   }
-  return value as SessionData;
+
+  async function decrypt(sid: string, text: string): Promise<string> {
+    if (!text.startsWith(ENCRYPTED)) {
+      if (options.disablePlaintext) throw new CorruptSessionError(sid, 'not encrypted, and disablePlaintext is set');
+      return text;
+    }
+    const body = text.slice(ENCRYPTED.length);
+    const byAdapter = body.startsWith(ADAPTER);
+    const cipher = byAdapter ? adapter : builtIn;
+    if (!cipher) {
+      const how = byAdapter ? 'by an `encryption` adapter' : 'with a `secret`';
+      throw new CorruptSessionError(sid, `encrypted ${how}, but the store has none`);
+    }
+    let plaintext: unknown;
+    try {
+      plaintext = await cipher.decrypt(byAdapter ? body.slice(ADAPTER.length) : body, sid);
+    } catch (error) {
+      throw new CorruptSessionError(sid, messageOf(error));
+    }
+    if (typeof plaintext !== 'string') throw new CorruptSessionError(sid, `decrypt returned ${typeof plaintext}`);
+    return plaintext;
+  }
+
+  return {
+    async encode(sid, session) {
+      const stored = await encrypt(sid, serialize(serializer, sid, session));
+      checkSize(sid, stored, options.maxSize);
+      return stored;
+    },
+
+    async decode(sid, stored) {
+      // A JSON data column may come back already parsed (pg's jsonb, MySQL's JSON).
+      if (typeof stored === 'object' && stored !== null && !Buffer.isBuffer(stored)) {
+        if (Array.isArray(stored)) throw new CorruptSessionError(sid, 'data is not a JSON object');
+        return stored as SessionData;
+      }
+      // Some drivers hand back a Buffer for binary-collated or blob columns.
+      const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
+      if (typeof text !== 'string') {
+        throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
+      }
+      const plaintext = await decrypt(sid, text);
+      let value: unknown;
+      try {
+        value = serializer.parse(plaintext);
+      } catch {
+        throw new CorruptSessionError(sid, serializer === json ? 'data is not JSON' : 'the serializer cannot parse it');
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new CorruptSessionError(sid, serializer === json ? 'data is not a JSON object' : 'data is not an object');
+      }
+      return value as SessionData;
+    },
+  };
 }

@@ -1,9 +1,12 @@
 import type { Store as ExpressStore } from 'express-session';
 import { createStoreClass } from './store';
-import { defineSessionModel as defineModel, type SessionModelOptions as ModelOptions } from '../models/session';
+import type { SessionModelOptions as ModelOptions } from '../models/session';
 import type * as optionTypes from './options';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
+import type * as codecTypes from './codec';
+import type * as encryptionTypes from './encryption';
+import type { OperationTimeoutError as TimeoutError } from './deadline';
 
 /**
  * `require('sequelize-session-store')(session.Store)` returns the store class.
@@ -18,7 +21,7 @@ function sequelizeSessionStore(Store: storeTypes.StoreBase | typeof ExpressStore
       'sequelize-session-store: pass the Store class of express-session, as in require("sequelize-session-store")(session.Store)',
     );
   }
-  return createStoreClass(Store as storeTypes.StoreBase);
+  return createStoreClass(Store);
 }
 
 namespace sequelizeSessionStore {
@@ -29,9 +32,12 @@ namespace sequelizeSessionStore {
   export type DefaultFields = optionTypes.DefaultFields;
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;
+  export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;
+  export type Serializer = codecTypes.Serializer;
   export type SessionModelOptions = ModelOptions;
-  /** Defines the built-in Session model on a Sequelize instance, e.g. to extend or migrate it. */
-  export const defineSessionModel = defineModel;
+  export type MigrateOptions = storeTypes.MigrateOptions;
+  /** The error of an operation that did not finish within `operationTimeout` (`name: 'OperationTimeoutError'`). */
+  export type OperationTimeoutError = TimeoutError;
 }
 
 export = sequelizeSessionStore;

@@ -12,8 +12,8 @@ export interface ColumnLimits {
 
 const UNLIMITED: ColumnLimits = { sidChars: Infinity, dataChars: Infinity, dataBytes: Infinity };
 
-// MySQL/MariaDB text columns hold bytes, not characters.
-const MYSQL_TEXT_BYTES: Record<string, number> = {
+/** MySQL/MariaDB text columns hold bytes, not characters. */
+export const MYSQL_TEXT_BYTES: Record<string, number> = {
   TINYTEXT: 255,
   TEXT: 65_535,
   MEDIUMTEXT: 16_777_215,
@@ -59,6 +59,12 @@ export function declaredLimits(model: ModelStatic<Model>): ColumnLimits {
   };
 }
 
+/** MySQL's access-denied errors (table, column, database) and PostgreSQL's insufficient_privilege. */
+function isPermissionError(error: unknown): boolean {
+  const cause = (error as { parent?: { errno?: number; code?: string } }).parent;
+  return cause?.errno === 1142 || cause?.errno === 1143 || cause?.errno === 1044 || cause?.code === '42501';
+}
+
 /**
  * The limits of the table as it really is: a table made by another store (connect-session-sequelize
  * used VARCHAR(36) and TEXT) may hold less than the model says, and a MySQL server outside strict
@@ -68,10 +74,14 @@ export async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimi
   const dialect = model.sequelize!.getDialect();
   if (dialect === 'sqlite') return UNLIMITED;
   const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
-  const columns = (await model.sequelize!.getQueryInterface().describeTable(model.getTableName())) as Record<
-    string,
-    { type: string } | undefined
-  >;
+  let columns: Record<string, { type: string } | undefined>;
+  try {
+    columns = await model.sequelize!.getQueryInterface().describeTable(model.getTableName());
+  } catch (error) {
+    // A user that may only EXECUTE procedures cannot see the columns: trust the model then.
+    if (isPermissionError(error)) return declaredLimits(model);
+    throw error;
+  }
   const sid = columns[attributes.sid?.field ?? 'sid']?.type ?? '';
   const data = columns[attributes.data?.field ?? 'data']?.type ?? '';
   return { sidChars: declaredChars(sid), ...dataLimits(data, isMySqlFamily(dialect)) };

@@ -7,7 +7,8 @@ function missingAttributes(model: ModelStatic<Model>): string[] {
   return SESSION_ATTRIBUTES.filter((name) => !attributes[name]);
 }
 
-function tableNameOf(model: ModelStatic<Model>): string {
+/** The bare table name of a model (without its schema). */
+export function tableNameOf(model: ModelStatic<Model>): string {
   const name = model.getTableName() as string | { tableName: string };
   return typeof name === 'string' ? name : name.tableName;
 }

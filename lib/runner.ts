@@ -9,10 +9,13 @@ export type Row = Record<string, unknown>;
 
 /** Runs the hot statements; one implementation per driver. */
 export interface Runner {
-  /** Runs a SELECT; resolves to its first row, or undefined. */
-  first(statement: Statement, params: readonly unknown[]): Promise<Row | undefined>;
+  /**
+   * Runs a SELECT; resolves to its first row, or undefined. Once `signal` aborts (the operation's
+   * deadline passed) the statement is abandoned and its connection given back.
+   */
+  first(statement: Statement, params: readonly unknown[], signal?: AbortSignal): Promise<Row | undefined>;
   /** Runs an INSERT, UPDATE or DELETE; resolves to the number of rows it changed. */
-  run(statement: Statement, params: readonly unknown[]): Promise<number>;
+  run(statement: Statement, params: readonly unknown[], signal?: AbortSignal): Promise<number>;
 }
 
 interface ConnectionManager<Connection> {
@@ -23,14 +26,26 @@ interface ConnectionManager<Connection> {
 /**
  * Lends a connection of Sequelize's own pool (no second pool) for one statement. Always the
  * primary: a session saved at login must be found by the very next request.
+ *
+ * `abandon` cuts a connection whose statement outlived its deadline: the driver then fails the
+ * statement, so the connection comes back to the pool (which replaces it) instead of staying
+ * checked out for as long as a stalled server keeps it.
  */
-export function connectionLender<Connection>(sequelize: Sequelize) {
+export function connectionLender<Connection>(sequelize: Sequelize, abandon: (connection: Connection) => void) {
   const manager = (sequelize as unknown as { connectionManager: ConnectionManager<Connection> }).connectionManager;
-  return async <T>(use: (connection: Connection) => Promise<T>): Promise<T> => {
+  return async <T>(use: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> => {
     const connection = await manager.getConnection({ type: 'write', useMaster: true });
+    if (signal?.aborted) {
+      // The pool was slower than the deadline: nobody waits for this statement any more.
+      manager.releaseConnection(connection);
+      throw signal.reason;
+    }
+    const cut = (): void => abandon(connection);
+    signal?.addEventListener('abort', cut, { once: true });
     try {
       return await use(connection);
     } finally {
+      signal?.removeEventListener('abort', cut);
       manager.releaseConnection(connection);
     }
   };
@@ -43,8 +58,22 @@ export function statementLogger(sequelize: Sequelize): ((text: string) => void) 
   return (text) => (logging as (message: string) => void)(`Executing (sequelize-session-store): ${text}`);
 }
 
+/** Hands each statement its parameters in placeholder order (see Statement.order). */
+function ordering(runner: Runner): Runner {
+  const arrange = (statement: Statement, params: readonly unknown[]): readonly unknown[] =>
+    statement.order ? statement.order.map((i) => params[i]) : params;
+  return {
+    first: (statement, params, signal) => runner.first(statement, arrange(statement, params), signal),
+    run: (statement, params, signal) => runner.run(statement, arrange(statement, params), signal),
+  };
+}
+
 /** The fastest runner the dialect and driver allow; Sequelize's query() for anything else. */
 export function createRunner(sequelize: Sequelize): Runner {
+  return ordering(driverRunner(sequelize));
+}
+
+function driverRunner(sequelize: Sequelize): Runner {
   const options = (sequelize as unknown as { options: { native?: boolean } }).options;
   switch (sequelize.getDialect()) {
     case 'mysql':

@@ -4,6 +4,11 @@ import type { Model, ModelStatic } from 'sequelize';
 export interface Statement {
   text: string;
   name: string;
+  /**
+   * Which parameter fills each placeholder, when one is used twice (MySQL's `?` cannot name one);
+   * undefined when they are taken in order.
+   */
+  order?: readonly number[];
 }
 
 /** The physical names behind a session model, quoted for its dialect. */
@@ -40,7 +45,8 @@ interface QueryGenerator {
   quoteIdentifier(identifier: string): string;
 }
 
-function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
+/** The attribute that holds createdAt or updatedAt, if the model keeps it. */
+export function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
   const options = model.options as { timestamps?: boolean; createdAt?: string | boolean; updatedAt?: string | boolean };
   if (options.timestamps === false) return undefined;
   const name = options[which];
@@ -75,12 +81,28 @@ function placeholders(dialect: string): (position: number) => string {
   return dialect === 'postgres' ? (position) => `$${position}` : () => '?';
 }
 
+function isMySqlFamily(dialect: string): boolean {
+  return dialect === 'mysql' || dialect === 'mariadb';
+}
+
+/**
+ * MySQL/MariaDB compare a sid with its column's collation: PAD SPACE ('abc ' = 'abc', even with a
+ * binary collation) and often case-insensitive (connect-session-sequelize's table). The byte-wise
+ * comparison rules that out, while the plain one still finds the row through the primary key.
+ */
+function exactSid(t: SessionTable, other: string): string {
+  return `CAST(${t.sid} AS BINARY) = CAST(${other} AS BINARY)`;
+}
+
 function upsertTail(dialect: string, t: SessionTable, updated: string[]): string | undefined {
   switch (dialect) {
     case 'mysql':
-    case 'mariadb':
+    case 'mariadb': {
+      // A key that merely collates equal to another session's must never overwrite that row.
+      const same = exactSid(t, `VALUES(${t.sid})`);
       // VALUES() is deprecated in MySQL 8.0.20 but still works, and it is all MariaDB knows.
-      return `ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c}=VALUES(${c})`).join(', ')}`;
+      return `ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c}=IF(${same}, VALUES(${c}), ${c})`).join(', ')}`;
+    }
     case 'postgres':
       return `ON CONFLICT (${t.sid}) DO UPDATE SET ${updated.map((c) => `${c}=EXCLUDED.${c}`).join(', ')}`;
     case 'sqlite':
@@ -100,12 +122,23 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   // Names must be unique per text on a connection shared by several stores.
   const prefix = `sss${(storeCount += 1)}_`;
   const statement = (name: string, text: string): Statement => ({ name: prefix + name, text });
+  const mysql = isMySqlFamily(dialect);
+  /** The sid condition, its parameter at `position`, and the statement whose `count` parameters hold it. */
+  const bySid = (position: number, count: number) => ({
+    where: mysql ? `${t.sid} = ? AND ${exactSid(t, '?')}` : `${t.sid} = ${p(position)}`,
+    keyed: (name: string, text: string): Statement => {
+      const made = statement(name, text);
+      if (!mysql) return made;
+      const order = Array.from({ length: count }, (_, i) => i).flatMap((i) => (i === position - 1 ? [i, i] : [i]));
+      return { ...made, order };
+    },
+  });
 
   const upserts = new Map<string, Statement | undefined>();
   const upsert = (attributes: readonly string[]): Statement | undefined => {
     const key = attributes.join('\0');
     if (upserts.has(key)) return upserts.get(key);
-    const written = attributes.map(t.column);
+    const written = attributes.map((attribute) => t.column(attribute));
     const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
     const columns = [t.sid, ...written, ...stamps];
     const updated = t.updatedAt ? [...written, t.updatedAt] : written;
@@ -120,20 +153,23 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
 
   const touchSet = t.updatedAt ? `${t.expires} = ${p(1)}, ${t.updatedAt} = ${p(2)}` : `${t.expires} = ${p(1)}`;
   const touchNext = t.updatedAt ? 3 : 2;
+  const read = bySid(1, 2);
+  const touch = bySid(touchNext, touchNext + 1);
+  const destroy = bySid(1, 1);
   return {
     table: t,
     statements: {
-      get: statement('get', `SELECT ${t.data} AS data FROM ${t.table} WHERE ${t.sid} = ${p(1)} AND ${t.expires} > ${p(2)}`),
-      getWithExpiry: statement(
+      get: read.keyed('get', `SELECT ${t.data} AS data FROM ${t.table} WHERE ${read.where} AND ${t.expires} > ${p(2)}`),
+      getWithExpiry: read.keyed(
         'get_expiry',
-        `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${t.sid} = ${p(1)} AND ${t.expires} > ${p(2)}`,
+        `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${read.where} AND ${t.expires} > ${p(2)}`,
       ),
       // An expired session stays expired: touch must not bring it back.
-      touch: statement(
+      touch: touch.keyed(
         'touch',
-        `UPDATE ${t.table} SET ${touchSet} WHERE ${t.sid} = ${p(touchNext)} AND ${t.expires} > ${p(touchNext + 1)}`,
+        `UPDATE ${t.table} SET ${touchSet} WHERE ${touch.where} AND ${t.expires} > ${p(touchNext + 1)}`,
       ),
-      destroy: statement('destroy', `DELETE FROM ${t.table} WHERE ${t.sid} = ${p(1)}`),
+      destroy: destroy.keyed('destroy', `DELETE FROM ${t.table} WHERE ${destroy.where}`),
       upsert,
     },
   };

@@ -1,25 +1,25 @@
-import { Op, Sequelize, type Model, type ModelStatic, type SyncOptions } from 'sequelize';
+import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
-import { decodeSession, encodeSession } from './codec';
+import { createCodec, type SessionCodec } from './codec';
 import { dateFormatter } from './dates';
 import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
 import { Pruner } from './pruner';
-import { bindSessionModel } from './model-binding';
-import { createRunner, type Runner } from './runner';
-import { prepareStatements, type HotStatements, type SessionTable } from './sql';
 import { Sweeper } from './sweeper';
-import type { ListedSession, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import { Resilience } from './resilience';
+import { SessionIds } from './session-ids';
+import { bindSessionModel } from './model-binding';
+import type { Runner } from './runner';
+import type { HotStatements, SessionTable } from './sql';
+import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import { sessionAccess } from './access';
+import { runMigrations, sessionMigrations } from './migrations';
+import { checkWhere, findLive, type SessionQueries, type StoredSession } from './queries';
+import { createTableOnce } from './table-creation';
 
 const PREFIX = 'sequelize-session-store:';
-
-function checkSid(sid: unknown): asserts sid is string {
-  if (typeof sid !== 'string' || sid.length === 0) {
-    throw new TypeError(`${PREFIX} a session id must be a non-empty string, received ${typeof sid === 'string' ? '""' : typeof sid}`);
-  }
-}
 
 function checkSession(sid: string, session: unknown): asserts session is SessionData {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
@@ -58,13 +58,18 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: SessionTable;
     readonly #sql: HotStatements;
     readonly #runner: Runner;
+    readonly #resilience: Resilience;
+    readonly #queries: SessionQueries;
     readonly #date: (value: Date) => string;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
     readonly #sweeper: Sweeper;
+    readonly #codec: SessionCodec;
+    readonly #ids: SessionIds;
     #ready: Promise<void> | undefined;
     #limits: Promise<ColumnLimits> | undefined;
     #closed = false;
+    #createAgain = false;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -76,18 +81,29 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         resolved.db ??
         (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
       this.sessionModel = bindSessionModel(this.db, resolved);
-      const { table: described, statements } = prepareStatements(this.sessionModel);
-      this.#table = described;
-      this.#sql = statements;
-      this.#runner = createRunner(this.db);
       this.#date = dateFormatter(this.sessionModel);
+      const access = sessionAccess(this.sessionModel, resolved.storedProcedures, this.#date);
+      this.#table = access.table;
+      this.#sql = access.statements;
+      this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
+      this.#runner = this.#resilience.runner(access.runner);
+      this.#queries = access.queries;
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
+      this.#codec = createCodec(resolved);
+      this.#ids = new SessionIds(resolved.sidSecret, this.db.getDialect());
       if (this.#ownsDb) {
         const ready = this.#prepareEmbeddedDatabase();
         ready.catch(() => {}); // every operation awaits it and reports its error
         this.#ready = ready;
       }
-      this.#sweeper = new Sweeper(this.sessionModel, resolved.pruneBatchSize, this.#runner, this.#date);
+      if (resolved.createTable && !this.#ownsDb) this.#ready = this.#createTable();
+      this.#sweeper = new Sweeper(this.sessionModel, {
+        batch: resolved.pruneBatchSize,
+        // Each batch is an operation of its own, with its deadline and retries: a long sweep is fine.
+        run: (statement, params) =>
+          this.#resilience.operation('prune', (signal) => this.#runner.run(statement, params, signal)),
+        call: access.prune,
+      });
       this.#pruner = new Pruner(
         (signal) => this.#prune(signal),
         resolved.checkExpirationInterval,
@@ -106,6 +122,23 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#ready = undefined;
     }
 
+    /** `createTable`: one creation, which every operation waits for (and other stores on the model share). */
+    #createTable(): Promise<void> {
+      const creating: Promise<void> = createTableOnce(this.sessionModel).then(
+        () => {
+          if (this.#ready === creating) this.#ready = undefined;
+        },
+        (error: unknown) => {
+          // The operations waiting now fail with the error; the next one tries again.
+          if (this.#ready === creating) this.#ready = undefined;
+          this.#createAgain = true;
+          throw error;
+        },
+      );
+      creating.catch(() => {}); // every operation awaits it and reports its error
+      return creating;
+    }
+
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
     #report(error: unknown): void {
       const err = error instanceof Error ? error : new Error(String(error));
@@ -115,6 +148,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #usable(): Promise<void> {
       if (this.#closed) throw new Error(`${PREFIX} the store is closed`);
+      if (this.#createAgain && !this.#ready) {
+        this.#createAgain = false;
+        this.#ready = this.#createTable();
+      }
       if (this.#ready) await this.#ready;
     }
 
@@ -131,21 +168,22 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return settle(this.#get(sid), callback);
+      return settle(this.#resilience.operation('get', (signal) => this.#get(sid, signal)), callback);
     }
 
-    async #get(sid: string): Promise<SessionData | null> {
-      checkSid(sid);
+    async #get(sid: string, signal?: AbortSignal): Promise<SessionData | null> {
+      const key = this.#ids.key(sid);
       await this.#usable();
       const throttled = this.#throttle.enabled;
-      const row = await this.#runner.first(throttled ? this.#sql.getWithExpiry : this.#sql.get, [
-        sid,
-        this.#date(new Date()),
-      ]);
+      const row = await this.#runner.first(
+        throttled ? this.#sql.getWithExpiry : this.#sql.get,
+        [key, this.#date(new Date())],
+        signal,
+      );
       if (!row) return null;
       try {
-        const session = decodeSession(sid, row.data);
-        if (throttled) this.#throttle.remember(sid, row.expires);
+        const session = await this.#codec.decode(key, row.data);
+        if (throttled) this.#throttle.remember(key, row.expires);
         return session;
       } catch (error) {
         this.#report(error);
@@ -154,13 +192,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#set(sid, session), callback);
+      return settle(this.#resilience.operation('set', (signal) => this.#set(sid, session, signal)), callback);
     }
 
-    async #set(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
-      const data = encodeSession(sid, session);
+    async #set(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
+      const data = await this.#codec.encode(key, session);
       const expires = expiryOf(session, this.#options.expiration);
       let fields: Record<string, unknown> = { data, expires };
       const extend = this.#options.extendDefaultFields;
@@ -175,30 +213,28 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       }
       await this.#usable();
       const limits = await this.#limitsFor();
-      this.#checkFits(sid, fields.data, limits);
+      this.#checkFits(key, fields.data, limits);
 
       const attributes = Object.keys(fields);
       const statement = this.#sql.upsert(attributes);
-      this.#throttle.forget(sid);
+      this.#throttle.forget(key);
       if (!statement) {
-        await this.sessionModel.upsert({ sid, ...fields });
+        await this.#resilience.call(() => this.sessionModel.upsert({ sid: key, ...fields }), signal);
         return;
       }
       const now = this.#date(new Date());
-      const params: unknown[] = [sid];
+      const params: unknown[] = [key];
       for (const attribute of attributes) {
         const value = fields[attribute];
         params.push(attribute === 'expires' && value instanceof Date ? this.#date(value) : columnValue(value));
       }
       if (this.#table.createdAt) params.push(now);
       if (this.#table.updatedAt) params.push(now);
-      await this.#runner.run(statement, params);
+      await this.#runner.run(statement, params, signal);
     }
 
     #checkFits(sid: string, data: unknown, limits: ColumnLimits): void {
-      if (sid.length > limits.sidChars) {
-        throw new RangeError(`${PREFIX} session id is ${sid.length} characters; its column holds ${limits.sidChars}`);
-      }
+      this.#ids.checkStorable(sid, limits.sidChars);
       if (typeof data !== 'string') return;
       if (data.length > limits.dataChars) {
         throw new RangeError(
@@ -217,47 +253,48 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#touch(sid, session), callback);
+      return settle(this.#resilience.operation('touch', (signal) => this.#touch(sid, session, signal)), callback);
     }
 
-    async #touch(sid: string, session: SessionData): Promise<void> {
-      checkSid(sid);
-      checkSession(sid, session);
+    async #touch(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
+      const key = this.#ids.key(sid);
+      checkSession(key, session);
       if (this.#options.disableTouch) return;
       const expiresAt = expiryOf(session, this.#options.expiration);
-      if (this.#throttle.enabled && this.#throttle.canSkip(sid, expiresAt)) return;
+      if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
       await this.#usable();
       const expires = this.#date(expiresAt);
       const now = this.#date(new Date());
-      await this.#runner.run(this.#sql.touch, this.#table.updatedAt ? [expires, now, sid, now] : [expires, sid, now]);
+      const params = this.#table.updatedAt ? [expires, now, key, now] : [expires, key, now];
+      await this.#runner.run(this.#sql.touch, params, signal);
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return settle(this.#destroy(sid), callback);
+      return settle(this.#resilience.operation('destroy', (signal) => this.#destroy(sid, signal)), callback);
     }
 
-    async #destroy(sid: string): Promise<void> {
-      checkSid(sid);
-      this.#throttle.forget(sid);
+    async #destroy(sid: string, signal?: AbortSignal): Promise<void> {
+      const key = this.#ids.key(sid);
+      this.#throttle.forget(key);
       await this.#usable();
-      await this.#runner.run(this.#sql.destroy, [sid]);
+      await this.#runner.run(this.#sql.destroy, [key], signal);
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(this.#all(), callback);
+      return settle(this.#resilience.operation('all', (signal) => this.#all(signal)), callback);
     }
 
-    async #all(): Promise<ListedSession[]> {
+    async #all(signal?: AbortSignal): Promise<ListedSession[]> {
       await this.#usable();
-      const rows = (await this.sessionModel.findAll({
-        attributes: ['sid', 'data'],
-        where: { expires: { [Op.gt]: new Date() } },
-        raw: true,
-      })) as unknown as { sid: string; data: unknown }[];
+      return this.#listed(await this.#resilience.call(() => this.#queries.live(new Date()), signal));
+    }
+
+    /** Decodes listed rows; an unreadable one is reported and left out. */
+    async #listed(rows: StoredSession[]): Promise<ListedSession[]> {
       const sessions: ListedSession[] = [];
       for (const row of rows) {
         try {
-          sessions.push({ ...decodeSession(row.sid, row.data), id: row.sid });
+          sessions.push({ ...(await this.#codec.decode(row.sid, row.data)), id: row.sid });
         } catch (error) {
           this.#report(error);
         }
@@ -266,28 +303,64 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override length(callback?: Callback<number>): Promise<number> {
-      return settle(this.#length(), callback);
+      return settle(this.#resilience.operation('length', (signal) => this.#length(signal)), callback);
     }
 
-    async #length(): Promise<number> {
+    async #length(signal?: AbortSignal): Promise<number> {
       await this.#usable();
-      return this.sessionModel.count({ where: { expires: { [Op.gt]: new Date() } } });
+      return this.#resilience.call(() => this.#queries.count(new Date()), signal);
     }
 
     override clear(callback?: Callback): Promise<void> {
-      return settle(this.#clear(), callback);
+      return settle(this.#resilience.operation('clear', (signal) => this.#clear(signal)), callback);
     }
 
-    async #clear(): Promise<void> {
+    async #clear(signal?: AbortSignal): Promise<void> {
       await this.#usable();
-      await this.sessionModel.destroy({ where: {}, truncate: false });
+      await this.#resilience.call(() => this.#queries.clear(), signal);
     }
 
-    async sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
+    findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
+      return settle(this.#resilience.operation('findWhere', (signal) => this.#findWhere(where, signal)), callback);
+    }
+
+    async #findWhere(where: WhereOptions, signal?: AbortSignal): Promise<ListedSession[]> {
+      checkWhere('findWhere', where);
       await this.#usable();
-      const model = (await this.sessionModel.sync(options)) as unknown as ModelStatic<Model>;
+      return this.#listed(await this.#resilience.call(() => findLive(this.sessionModel, new Date(), where), signal));
+    }
+
+    destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {
+      return settle(this.#resilience.operation('destroyWhere', (signal) => this.#destroyWhere(where, signal)), callback);
+    }
+
+    async #destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {
+      checkWhere('destroyWhere', where);
+      await this.#usable();
+      return this.#resilience.call(() => this.sessionModel.destroy({ where }), signal);
+    }
+
+    migrate(options?: MigrateOptions, callback?: Callback<string[]>): Promise<string[]> {
+      return settle(this.#migrate(options ?? {}), callback);
+    }
+
+    async #migrate(options: MigrateOptions): Promise<string[]> {
+      await this.#usable();
+      const procedures = options.procedures ?? this.#options.storedProcedures;
+      const done = await runMigrations(this.db, sessionMigrations({ model: this.sessionModel, procedures }), options);
+      this.#limits = undefined; // the columns may be wider now
+      return done;
+    }
+
+    sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
+      return this.#resilience.operation('sync', (signal) => this.#sync(options, signal));
+    }
+
+    async #sync(options: SyncOptions | undefined, signal?: AbortSignal): Promise<ModelStatic<Model>> {
+      await this.#usable();
+      const synced = await this.#resilience.call(() => this.sessionModel.sync(options), signal);
       this.#limits = undefined;
-      return model;
+      return synced as unknown as ModelStatic<Model>;
     }
 
     prune(callback?: Callback<number>): Promise<number> {
@@ -298,9 +371,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       return this.prune(callback);
     }
 
-    async #prune(signal?: AbortSignal): Promise<number> {
+    /** One sweep; `stop` (the timer's) ends it after the batch under way, as closing the store does. */
+    async #prune(stop?: AbortSignal): Promise<number> {
       await this.#usable();
-      return this.#sweeper.sweep(() => !this.#closed && !signal?.aborted);
+      return this.#sweeper.sweep(() => !this.#closed && !stop?.aborted);
     }
 
     startExpiringSessions(): void {
@@ -320,6 +394,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#closed = true;
       this.#pruner.stop();
       await this.#pruner.idle(); // the sweep ends after its current batch
+      this.#resilience.stop();
       if (this.#ownsDb) {
         await this.#ready?.catch(() => {});
         await this.db.close();

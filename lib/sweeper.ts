@@ -1,6 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { dateFormatter } from './dates';
-import { createRunner, type Runner } from './runner';
 import { describeSessionTable, type SessionTable, type Statement } from './sql';
 
 /**
@@ -27,11 +26,15 @@ export function pruneStatement(t: SessionTable, dialect: string, batch: number, 
   // Unique per text: PostgreSQL connections are shared by every store on the Sequelize instance.
   const name = `sss_prune${(sweepers += 1)}`;
   const now = dialect === 'postgres' ? '$1' : '?';
-  const oldest = `SELECT ${t.sid} FROM ${t.table} WHERE ${t.expires} < ${now} ORDER BY ${t.expires} LIMIT ${batch}`;
+  const oldest = (columns: string): string =>
+    `SELECT ${columns} FROM ${t.table} WHERE ${t.expires} < ${now} ORDER BY ${t.expires} LIMIT ${batch}`;
   switch (dialect) {
     case 'postgres':
       // ARRAY(…) runs the locking subquery once, as an init plan; IN (…) may be planned as a join.
-      return { name, text: `DELETE FROM ${t.table} WHERE ${t.sid} = ANY(ARRAY(${oldest} FOR UPDATE SKIP LOCKED))` };
+      return {
+        name,
+        text: `DELETE FROM ${t.table} WHERE ${t.sid} = ANY(ARRAY(${oldest(t.sid)} FOR UPDATE SKIP LOCKED))`,
+      };
     case 'mysql':
     case 'mariadb':
       // MySQL takes no LIMIT inside IN (…), but a derived table may have one.
@@ -39,42 +42,52 @@ export function pruneStatement(t: SessionTable, dialect: string, batch: number, 
         ? {
             name,
             text:
-              `DELETE s FROM ${t.table} AS s JOIN (${oldest} FOR UPDATE SKIP LOCKED) AS expired ` +
+              `DELETE s FROM ${t.table} AS s JOIN (${oldest(t.sid)} FOR UPDATE SKIP LOCKED) AS expired ` +
               `ON s.${t.sid} = expired.${t.sid}`,
           }
         : { name, text: `DELETE FROM ${t.table} WHERE ${t.expires} < ? ORDER BY ${t.expires} LIMIT ${batch}` };
     case 'sqlite':
-      return { name, text: `DELETE FROM ${t.table} WHERE ${t.sid} IN (${oldest})` };
+      // rowid: the table's own key, cheaper than a second lookup by sid.
+      return { name, text: `DELETE FROM ${t.table} WHERE rowid IN (${oldest('rowid')})` };
     default:
       // No batched form written for this dialect: one DELETE of everything expired.
       return { name, text: `DELETE FROM ${t.table} WHERE ${t.expires} < ?` };
   }
 }
 
+export interface SweeperOptions {
+  /** Most rows one batch deletes. */
+  batch: number;
+  /** Runs one batch statement; resolves to the rows it deleted. */
+  run: (statement: Statement, params: readonly unknown[]) => Promise<number>;
+  /** Stored-procedure mode: the CALL of one batch, taking (now, batch). */
+  call?: Statement | undefined;
+}
+
 /** Deletes the expired sessions of one model in bounded batches. */
 export class Sweeper {
   readonly #model: ModelStatic<Model>;
-  readonly #runner: Runner;
+  readonly #options: SweeperOptions;
   readonly #date: (value: Date) => string;
-  readonly #batch: number;
   #statement: Promise<Statement> | undefined;
 
-  constructor(model: ModelStatic<Model>, batch: number, runner?: Runner, date?: (value: Date) => string) {
+  constructor(model: ModelStatic<Model>, options: SweeperOptions) {
     this.#model = model;
-    this.#batch = batch;
-    this.#runner = runner ?? createRunner(model.sequelize!);
-    this.#date = date ?? dateFormatter(model);
+    this.#options = options;
+    this.#date = dateFormatter(model);
   }
 
   /** The statement, written once; on MySQL it waits for the server version, asked once. */
   #prepared(): Promise<Statement> {
+    if (this.#options.call) return Promise.resolve(this.#options.call);
     if (!this.#statement) {
       const sequelize = this.#model.sequelize!;
       const dialect = sequelize.getDialect();
       const table = describeSessionTable(this.#model);
       const mysql = dialect === 'mysql' || dialect === 'mariadb';
       const skipLocked = mysql ? sequelize.databaseVersion().then(mysqlSkipsLocked) : Promise.resolve(true);
-      this.#statement = skipLocked.then((skip) => pruneStatement(table, dialect, this.#batch, skip));
+      const batch = this.#options.batch;
+      this.#statement = skipLocked.then((skip) => pruneStatement(table, dialect, batch, skip));
       this.#statement.catch(() => (this.#statement = undefined)); // ask again next time
     }
     return this.#statement;
@@ -85,19 +98,20 @@ export class Sweeper {
    * another sweeper, which deletes it), or until `keepGoing` says stop. Resolves to the rows deleted.
    */
   async sweep(keepGoing: () => boolean = () => true): Promise<number> {
+    const { batch, run, call } = this.#options;
     const statement = await this.#prepared();
     // Rows that expire during the sweep wait for the next one, so a sweep always ends.
-    const now = [this.#date(new Date())];
+    const now = this.#date(new Date());
+    const params = call ? [now, batch] : [now];
     let total = 0;
     for (;;) {
       const started = performance.now();
-      const deleted = await this.#runner.run(statement, now);
+      const deleted = await run(statement, params);
       total += deleted;
-      if (deleted < this.#batch || !keepGoing()) return total;
+      if (deleted < batch || !keepGoing()) return total;
       // Rest as long as the batch took: the sweep never takes more than half of the time of the
       // connection it runs on, and the requests of the app get their share of the server.
-      const pause = performance.now() - started;
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
       if (!keepGoing()) return total;
     }
   }

@@ -1,4 +1,4 @@
-import type { Model, ModelStatic, Sequelize, SyncOptions } from 'sequelize';
+import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData, Store } from 'express-session';
 import type { Callback } from './callback';
 import type { SequelizeStoreOptions } from './options';
@@ -6,12 +6,35 @@ import type { SequelizeStoreOptions } from './options';
 /** A live session as listed by `all()`: its data plus `id`, the session id. */
 export type ListedSession = SessionData & { id: string };
 
+/** Options of `store.migrate()`. */
+export interface MigrateOptions {
+  /**
+   * Revert the last migration applied instead of applying the pending ones. Reverting the first
+   * one drops the table and its sessions.
+   * @default false
+   */
+  down?: boolean;
+  /**
+   * Also install (or, with `down`, consider) the stored procedures of stored-procedure mode.
+   * MySQL/MariaDB only.
+   * @default the store's `storedProcedures` option
+   */
+  procedures?: boolean;
+  /**
+   * The table where the migrations applied are recorded, apart from your app's `SequelizeMeta`.
+   * @default 'SequelizeSessionStoreMeta'
+   */
+  ledgerTable?: string;
+}
+
 /**
  * The store. Every operation takes an optional Node-style callback and also returns a promise;
  * the callback is called exactly once, on a later tick.
  *
  * Events: `'error'` for problems no caller waits for (a failed cleanup sweep, an unreadable row),
  * emitted only when a listener is attached; otherwise they go to the `logger` option.
+ * `'disconnect'` when the database has become unreachable and `'connect'` when it is back
+ * (express-session listens for both; see the `disableConnectionEvents` option).
  */
 export interface SequelizeStore extends Store {
   /** The bound Session model (the built-in one, or yours from `table`). */
@@ -34,6 +57,25 @@ export interface SequelizeStore extends Store {
   /** Deletes every session in this store's table (and only there). */
   clear(callback?: Callback): Promise<void>;
 
+  /**
+   * The live sessions matching `where`, conditions on any attributes of the model (your extra
+   * columns included), each with its `id`.
+   * @example store.findWhere({ userId: 42 }) // every device where user 42 is logged in
+   */
+  findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]>;
+  /**
+   * Deletes every session matching `where`, live or expired; resolves to how many. An empty
+   * condition is refused: `clear()` deletes everything.
+   * @example store.destroyWhere({ userId: 42 }) // log user 42 out everywhere
+   */
+  destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number>;
+  /**
+   * Runs the shipped migrations on the store's table (create it with its index, upgrade a
+   * connect-session-sequelize table in place, and with `procedures` install the stored
+   * procedures); resolves to the names of the migrations applied (or reverted). Already applied
+   * ones are skipped, so running it again does nothing.
+   */
+  migrate(options?: MigrateOptions, callback?: Callback<string[]>): Promise<string[]>;
   /** Creates the sessions table if it is missing (Sequelize `Model.sync`). */
   sync(options?: SyncOptions): Promise<ModelStatic<Model>>;
   /** Deletes the expired sessions now, in batches of `pruneBatchSize`; resolves to how many were deleted. */

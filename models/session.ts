@@ -1,10 +1,16 @@
-import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { DataTypes, type DataType, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 
 export interface SessionModelOptions {
   /** Name of the model on `sequelize` (`sequelize.models[modelKey]`). @default 'Session' */
   modelKey?: string;
   /** Name of the table. @default 'Sessions' */
   tableName?: string;
+  /**
+   * Type of the data column: `'text'` (LONGTEXT on MySQL/MariaDB, TEXT elsewhere) or `'json'`
+   * (JSON on MySQL/MariaDB and SQLite, JSONB on PostgreSQL). Both store the session as JSON.
+   * @default 'text'
+   */
+  dataType?: 'text' | 'json';
 }
 
 /** The attributes a session model must have, whatever its columns are called. */
@@ -15,10 +21,15 @@ function isMySqlFamily(sequelize: Sequelize): boolean {
   return dialect === 'mysql' || dialect === 'mariadb';
 }
 
+function dataColumnType(sequelize: Sequelize, dataType: 'text' | 'json'): DataType {
+  if (dataType === 'json') return sequelize.getDialect() === 'postgres' ? DataTypes.JSONB : DataTypes.JSON;
+  return isMySqlFamily(sequelize) ? DataTypes.TEXT('long') : DataTypes.TEXT;
+}
+
 /**
  * Defines the default Session model: `sid` (primary key, 255 characters, case-sensitive on every
  * dialect), `expires` (indexed, for the cleanup sweep), `data` (LONGTEXT on MySQL/MariaDB, TEXT
- * elsewhere) and `createdAt`/`updatedAt`.
+ * elsewhere, or a JSON column with `dataType: 'json'`) and `createdAt`/`updatedAt`.
  */
 export function defineSessionModel(sequelize: Sequelize, options: SessionModelOptions = {}): ModelStatic<Model> {
   const modelKey = options.modelKey ?? 'Session';
@@ -36,7 +47,7 @@ export function defineSessionModel(sequelize: Sequelize, options: SessionModelOp
       },
       // Milliseconds, so the stored expiry is the cookie's; MySQL's DATETIME would drop them.
       expires: { type: mysql ? DataTypes.DATE(3) : DataTypes.DATE, allowNull: true },
-      data: { type: mysql ? DataTypes.TEXT('long') : DataTypes.TEXT, allowNull: true },
+      data: { type: dataColumnType(sequelize, options.dataType ?? 'text'), allowNull: true },
     },
     {
       tableName,

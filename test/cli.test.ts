@@ -1,93 +1,109 @@
-import { existsSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { QueryTypes } from 'sequelize';
+import { indexedColumns, tableExists, useFreshDatabase } from './support/admin';
 import { availableBackends } from './support/backends';
-import { build, ROOT, startNode, type Outcome } from './support/child';
-import { fillSessions, liveSids, sidsOf } from './support/fill';
-import { useBackend } from './support/stores';
+import { build, runCli } from './support/built';
+import { sessionData, SequelizeStore, useBackend } from './support/stores';
 
-// The command line as operators run it: the built bin of package.json, in a child process.
-const BIN = path.join(ROOT, (require('../package.json') as { bin: Record<string, string> }).bin['sequelize-session-store']!);
+beforeAll(build, 120_000);
 
-function cli(...args: string[]): Promise<Outcome> {
-  const running = startNode([BIN, ...args], 20_000);
-  running.child.stdin.end();
-  return running.outcome;
-}
+describe('the command line', () => {
+  test('lists migrate and sql; a bad command line is exit code 2 with the usage, an unreachable database exit code 1', async () => {
+    const usageErrors: [string[], RegExp][] = [
+      [['migrate'], /migrate: --url is required\n\nUsage: sequelize-session-store migrate --url/],
+      [['migrate', '--url', 'nonsense'], /--url "nonsense" is not a database URL/],
+      [['migrate', '--url', 'sqlite:x.sqlite', '--to', '1'], /unknown option --to/],
+      [['sql'], /sql: --dialect is required/],
+      [['sql', '--dialect', 'oracle'], /unknown dialect "oracle"/],
+      [['sql', '--dialect', 'postgres', '--procedures'], /--procedures needs --dialect mysql or mariadb/],
+    ];
+    // Side by side: each is a process of its own.
+    const [help, unreachable, json, ...errors] = await Promise.all([
+      runCli(['--help']),
+      runCli(['migrate', '--url', 'postgres://postgres@127.0.0.1:1/none']),
+      runCli(['sql', '--dialect', 'postgres', '--table', 'web_sessions', '--json']),
+      ...usageErrors.map(([args]) => runCli(args)),
+    ]);
 
-beforeAll(() => build(), 120_000);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}migrate +create or upgrade the sessions table/m);
+    expect(help.stdout).toMatch(/^ {2}sql +print the CREATE TABLE/m);
 
-describe('sequelize-session-store prune', () => {
-  test('--help prints the usage and exits 0', async () => {
-    const outcome = await cli('prune', '--help');
-    expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/^Usage: sequelize-session-store prune --url <database url> \[--table <name>\]/);
-    expect(outcome.stdout).toMatch(/Exit code: 0 done/);
-  });
+    usageErrors.forEach(([args, message], i) => {
+      const outcome = errors[i]!;
+      expect({ args, code: outcome.code, stdout: outcome.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(outcome.stderr).toMatch(message);
+    });
 
-  test('is listed by the command overview', async () => {
-    const outcome = await cli('--help');
-    expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/^ {2}prune +delete the expired sessions now/m);
-  });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^sequelize-session-store migrate: .*ECONNREFUSED/);
 
-  test.each([
-    [['prune'], /--url is required/],
-    [['prune', '--url', 'sqlite:x.sqlite', '--batch', 'ten'], /--batch must be a whole number .* received "ten"/],
-    [['prune', '--url', 'sqlite:x.sqlite', '--batch', '0'], /--batch must be a whole number/],
-    [['prune', '--url', 'sqlite:x.sqlite', '--tabel', 'Sessions'], /unknown option --tabel/],
-  ])('bad usage %j exits 2 with the reason and the usage on stderr', async (args, reason) => {
-    const outcome = await cli(...args);
-    expect(outcome.code).toBe(2);
-    expect(outcome.stdout).toBe('');
-    expect(outcome.stderr).toMatch(reason);
-    expect(outcome.stderr).toMatch(/Usage: sequelize-session-store prune/);
-  });
-
-  test('an unreachable server exits 1 with one line on stderr', async () => {
-    const outcome = await cli('prune', '--url', 'postgres://postgres@127.0.0.1:1/test');
-    expect(outcome.code).toBe(1);
-    expect(outcome.stdout).toBe('');
-    expect(outcome.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^sequelize-session-store prune: .*ECONNREFUSED/)]);
-  });
-
-  test('a SQLite file that is not there exits 1, and is not created', async () => {
-    const missing = path.join(os.tmpdir(), `sss-missing-${process.pid}.sqlite`);
-    const outcome = await cli('prune', '--url', `sqlite:${missing}`);
-    expect(outcome.code).toBe(1);
-    expect(outcome.stderr.trim()).toBe(`sequelize-session-store prune: no SQLite database at ${missing}`);
-    expect(existsSync(missing)).toBe(false);
+    expect(json.code).toBe(0);
+    expect(json.stdout).toContain('CREATE TABLE IF NOT EXISTS "web_sessions" (');
+    expect(json.stdout).toContain('"data" JSONB');
+    expect(json.stdout).toContain('CREATE INDEX IF NOT EXISTS "web_sessions_expires" ON "web_sessions" ("expires");');
   });
 });
 
-describe.each(availableBackends())('sequelize-session-store prune on $name', (backend) => {
+describe.each(availableBackends())('migrate --url on $name', (backend) => {
   const ctx = useBackend(backend);
-  // For SQLite, the context's own database file.
-  const target = (): string =>
-    backend.name === 'sqlite' ? `sqlite:${(ctx.db as unknown as { options: { storage: string } }).options.storage}` : backend.url;
+  const fresh = useFreshDatabase(backend, ctx);
 
-  test('deletes the expired sessions in batches, keeps the live ones, prints one line, exits 0', async () => {
-    const store = await ctx.store();
-    const table = store.sessionModel.getTableName() as string;
-    await fillSessions(store.sessionModel, 95, 3);
+  test('applies the migrations, then has nothing to do, and --down reverts the last one', async () => {
+    const up = await runCli(['migrate', '--url', fresh.url]);
+    expect(up).toEqual({
+      code: 0,
+      stdout: 'applied Sessions/01-create-table\napplied Sessions/02-widen-columns\n',
+      stderr: '',
+    });
+    expect(await indexedColumns(fresh.db, 'Sessions')).toContain('expires');
+    const store = new SequelizeStore({ db: fresh.db, checkExpirationInterval: 0 });
+    await store.set('s', sessionData(60_000, { n: 1 }));
 
-    const outcome = await cli('prune', '--url', target(), '--table', table, '--batch', '10');
-    expect(outcome.stderr).toBe('');
-    expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(new RegExp(`^pruned 95 expired sessions from ${table} in \\d+\\.\\d\\d s\\n$`));
-    expect(await sidsOf(store.sessionModel)).toEqual(liveSids(3));
+    expect(await runCli(['migrate', '--url', fresh.url])).toEqual({
+      code: 0,
+      stdout: 'nothing to apply: the table is up to date\n',
+      stderr: '',
+    });
+    expect((await store.get('s'))?.n).toBe(1);
 
-    const again = await cli('prune', '--url', target(), `--table=${table}`);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^pruned 0 expired sessions from /);
+    expect((await runCli(['migrate', '--url', fresh.url, '--down'])).stdout).toBe(
+      'reverted Sessions/02-widen-columns\n',
+    );
+    expect(await tableExists(fresh.db, 'Sessions')).toBe(true); // undoing the widening changes nothing
   });
 
-  test('a table that is not there exits 1 with the database’s reason on one line', async () => {
-    const outcome = await cli('prune', '--url', target(), '--table', 'no_such_sessions_table');
-    expect(outcome.code).toBe(1);
-    expect(outcome.stdout).toBe('');
-    expect(outcome.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^sequelize-session-store prune: .*(no_such_sessions_table.* (doesn't|does not) exist|no such table)/),
-    ]);
+  const procedures = backend.name === 'mariadb';
+  test(`--table, --ledger and --json${procedures ? ', and --procedures, which --down drops' : ''}`, async () => {
+    const flags = ['--url', fresh.url, '--table', 'web_sessions', '--ledger', 'web_ledger', '--json'];
+    if (procedures) flags.push('--procedures');
+    const outcome = await runCli(['migrate', ...flags]);
+    const applied = ['01-create-table', '02-widen-columns', ...(procedures ? ['03-procedures'] : [])];
+    expect(outcome.stdout).toBe(applied.map((name) => `applied web_sessions/${name}\n`).join(''));
+    const ledger = await fresh.db.query<{ name: string }>('SELECT name FROM web_ledger ORDER BY name', {
+      type: QueryTypes.SELECT,
+    });
+    expect(ledger.map((row) => row.name)).toEqual(applied.map((name) => `web_sessions/${name}`));
+    const store = new SequelizeStore({
+      db: fresh.db,
+      tableName: 'web_sessions',
+      modelKey: 'web',
+      dataType: 'json',
+      storedProcedures: procedures,
+      checkExpirationInterval: 0,
+    });
+    await store.set('s', sessionData(60_000, { n: 2 }));
+    expect((await store.get('s'))?.n).toBe(2);
+    if (!procedures) return;
+
+    const routines = async (): Promise<number> => {
+      const [row] = await fresh.db.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() AND ROUTINE_NAME LIKE 'web\\_sessions\\_%'`,
+        { type: QueryTypes.SELECT },
+      );
+      return Number(row!.n);
+    };
+    expect(await routines()).toBe(8);
+    expect((await runCli(['migrate', ...flags, '--down'])).stdout).toBe('reverted web_sessions/03-procedures\n');
+    expect(await routines()).toBe(0);
   });
 });

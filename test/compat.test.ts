@@ -3,7 +3,7 @@ import { availableBackends, openDb, sqliteFile, uniqueTable } from './support/ba
 import { rowsOf, sessionData, SequelizeStore, useBackend } from './support/stores';
 
 describe.each(availableBackends())('compatibility on $name', (backend) => {
-  const ctx = useBackend(backend);
+  useBackend(backend);
 
   describe('a table created by connect-session-sequelize 8', () => {
     let oldApp: Sequelize;

@@ -1,5 +1,6 @@
 import { availableBackends, type Backend } from './support/backends';
-import { build, jsonLine, runNode, startNode } from './support/child';
+import { build } from './support/built';
+import { jsonLine, runNode, startNode } from './support/child';
 import { fillSessions, liveSids, sidsOf } from './support/fill';
 import { useBackend } from './support/stores';
 
@@ -79,7 +80,8 @@ describe.each(availableBackends())('a fleet of app processes on $name', (backend
     for (const app of apps) app.child.stdin.end('go\n');
     const outcomes = await Promise.all(apps.map((app) => app.outcome));
 
-    for (const outcome of outcomes) expect({ code: outcome.code, stderr: outcome.stderr }).toEqual({ code: 0, stderr: '' });
+    for (const outcome of outcomes)
+      expect({ code: outcome.code, stderr: outcome.stderr }).toEqual({ code: 0, stderr: '' });
     type Seen = { deleted: number; statements: number; requests: number; lost: number; errors: string[] };
     const seen = outcomes.map(jsonLine) as Seen[];
     expect(seen.flatMap((s) => s.errors)).toEqual([]); // no deadlock, no lock timeout

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import { DataTypes, Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../lib');
+import { resolveOptions } from '../lib/options';
 import { sqliteFile } from './support/backends';
 
 const SequelizeStore = sequelizeSessionStore(session.Store);
@@ -29,6 +30,15 @@ describe('options are checked when the store is built', () => {
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
     ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+    ['createTable', 'yes', /option `createTable` must be a boolean, received "yes"/],
+    ['storedProcedures', 1, /option `storedProcedures` must be a boolean, received 1/],
+    ['storedProcedures', true, /option `storedProcedures` must be false on sqlite \(it needs the mysql dialect\), received true/],
+    ['dataType', 'xml', /option `dataType` must be "text" or "json", received "xml"/],
+    ['retries', -1, /option `retries` must be a whole number from 0 to 100, received -1/],
+    ['retries', 1.5, /option `retries` must be a whole number from 0 to 100, received 1.5/],
+    ['operationTimeout', '10s', /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received "10s"/],
+    ['operationTimeout', -1, /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received -1/],
+    ['disableConnectionEvents', 1, /option `disableConnectionEvents` must be a boolean, received 1/],
   ];
 
   test.each(bad)('a bad %s is a TypeError naming the option and the value', (name, value, message) => {
@@ -42,6 +52,21 @@ describe('options are checked when the store is built', () => {
 
   test('options that are not an object are refused', () => {
     expect(() => new SequelizeStore('db' as never)).toThrow(/options must be an object, received "db"/);
+  });
+
+  test('storedProcedures is refused without a MySQL db, and dataType with your own model', () => {
+    expect(() => new SequelizeStore({ storedProcedures: true })).toThrow(/must be false on the embedded sqlite/);
+    const Mine = db.define('JsonlessSession', {
+      sid: { type: DataTypes.STRING, primaryKey: true },
+      expires: DataTypes.DATE,
+      data: DataTypes.TEXT,
+    });
+    expect(() => new SequelizeStore({ db, dataType: 'json', secret: 'k' })).toThrow(
+      /option `dataType` must be "text" with `secret`, `encryption` or `serializer`, received "json"/,
+    );
+    expect(() => new SequelizeStore({ db, table: Mine, dataType: 'json' })).toThrow(
+      /option `dataType` must be left out with `table` \(your model declares its data column\), received "json"/,
+    );
   });
 
   test('a model name in `table` that db does not define is refused', () => {
@@ -72,6 +97,11 @@ describe('options are checked when the store is built', () => {
     expect(new SequelizeStore({ db: local, table: 'MySession', checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
     expect(new SequelizeStore({ db: local, table: Mine, checkExpirationInterval: 0 }).sessionModel).toBe(Mine);
     return local.close();
+  });
+
+  test('retries, operationTimeout and disableConnectionEvents default to 3, 10 s and false', () => {
+    expect(resolveOptions({ db })).toMatchObject({ retries: 3, operationTimeout: 10_000, disableConnectionEvents: false });
+    expect(resolveOptions({ db, retries: 0, operationTimeout: 0 })).toMatchObject({ retries: 0, operationTimeout: 0 });
   });
 
   test('the factory refuses something that is not a Store class', () => {

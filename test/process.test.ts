@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { build, jsonLine, runNode } from './support/child';
+import { build } from './support/built';
+import { jsonLine, runNode } from './support/child';
 
 let dir: string;
 const sqlitePath = (name: string): string => path.join(dir, `${name}.sqlite`);

@@ -1,20 +1,21 @@
 import type { Sequelize } from 'sequelize';
 import { availableBackends, openDb, uniqueTable, type Backend } from './support/backends';
 import { fillSessions, liveSids, sidsOf } from './support/fill';
+import { waitFor } from './support/wait';
 import { SequelizeStore, useBackend, type Store, type StoreOptions } from './support/stores';
 import { describeSessionTable } from '../lib/sql';
 import { mysqlSkipsLocked, pruneStatement } from '../lib/sweeper';
 
-/** Polls until `check` holds; the test's own timeout bounds the wait. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await check())) await new Promise((resolve) => setTimeout(resolve, 20));
-}
+const until = (check: () => boolean | Promise<boolean>): Promise<void> => waitFor('the cleanup timer', check, 20_000);
 
-const isPrune = (sql: string): boolean => /sequelize-session-store\): DELETE/.test(sql) && !/WHERE \S+ = [?$]/.test(sql);
+const isPrune = (sql: string): boolean =>
+  /sequelize-session-store\): DELETE/.test(sql) && !/WHERE \S+ = [?$]/.test(sql);
 
 /** The query plan of a logged statement, as text, with its date placeholder filled in. */
 async function planOf(db: Sequelize, backend: Backend, logged: string): Promise<string> {
-  const text = logged.replace(/^Executing \(sequelize-session-store\): /, '').replace(/\?|\$1/, `'2000-01-01 00:00:00'`);
+  const text = logged
+    .replace(/^Executing \(sequelize-session-store\): /, '')
+    .replace(/\?|\$1/g, `'2000-01-01 00:00:00'`);
   const explain = backend.name === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN';
   const [rows] = await db.query(`${explain} ${text}`);
   return JSON.stringify(rows);
@@ -52,7 +53,13 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
 
     async function store(options: StoreOptions = {}): Promise<Store> {
       const table = uniqueTable('prune');
-      const made = new SequelizeStore({ db, tableName: table, modelKey: table, checkExpirationInterval: 0, ...options });
+      const made = new SequelizeStore({
+        db,
+        tableName: table,
+        modelKey: table,
+        checkExpirationInterval: 0,
+        ...options,
+      });
       stores.push(made);
       await made.sync();
       return made;
@@ -108,26 +115,53 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
       expect(await sidsOf(s.sessionModel)).toEqual(['live-0']);
     });
 
+    /** Closes the store `target()` names as soon as it sends a batch; `closing` is that close. */
+    async function closingOnFirstBatch(
+      target: () => Store | undefined,
+      work: (watch: { closing?: Promise<void> }) => Promise<void>,
+    ) {
+      const watch: { closing?: Promise<void> } = {};
+      const log = statements.push.bind(statements);
+      statements.push = (...sql: string[]): number => {
+        const store = target();
+        if (store && !watch.closing && sql.some(isPrune)) watch.closing = store.close(); // the batch is on its way
+        return log(...sql);
+      };
+      try {
+        await work(watch);
+      } finally {
+        statements.push = log;
+      }
+    }
+
     test('close() during a timer sweep stops it after the batch under way', async () => {
       const filled = await store(); // no timer: nothing sweeps while the rows go in
       await fillSessions(filled.sessionModel, 95, 3);
       statements.length = 0;
-      let closing: Promise<void> | undefined;
       let s: Store | undefined;
-      const log = statements.push.bind(statements);
-      statements.push = (...sql: string[]): number => {
-        if (s && !closing && sql.some(isPrune)) closing = s.close(); // the first batch is on its way
-        return log(...sql);
-      };
-      try {
-        s = new SequelizeStore({ db, table: filled.sessionModel, pruneBatchSize: 10, checkExpirationInterval: 50 });
-        await until(() => closing !== undefined);
-        await closing;
-        expect(statements.filter(isPrune)).toHaveLength(1);
-        expect((await sidsOf(filled.sessionModel)).length).toBe(85 + 3);
-      } finally {
-        statements.push = log;
-      }
+      await closingOnFirstBatch(
+        () => s,
+        async (watch) => {
+          s = new SequelizeStore({ db, table: filled.sessionModel, pruneBatchSize: 10, checkExpirationInterval: 50 });
+          await until(() => watch.closing !== undefined);
+          await watch.closing;
+          expect(statements.filter(isPrune)).toHaveLength(1);
+          expect((await sidsOf(filled.sessionModel)).length).toBe(85 + 3);
+        },
+      );
+    });
+
+    test('prune() during close() stops after its batch and resolves to what it deleted', async () => {
+      const s = await store({ pruneBatchSize: 10 });
+      await fillSessions(s.sessionModel, 95, 0);
+      await closingOnFirstBatch(
+        () => s,
+        async (watch) => {
+          expect(await s.prune()).toBe(10);
+          await watch.closing;
+          expect(await s.sessionModel.count()).toBe(85);
+        },
+      );
     });
   });
 
@@ -182,28 +216,5 @@ describe.each(availableBackends())('cleanup on $name', (backend) => {
       await until(() => emitted.filter((error) => /closed/.test(error.message)).length >= 2);
       s.stopExpiringSessions();
     });
-  });
-
-  test('prune() during close() stops after its batch and resolves to what it deleted', async () => {
-    let closing: Promise<void> | undefined;
-    let store: Store | undefined;
-    const db = openDb(backend, {
-      logging: (sql: string) => {
-        if (store && !closing && isPrune(sql)) closing = store.close(); // the first batch is on its way
-      },
-    });
-    const table = uniqueTable('closing');
-    const s = new SequelizeStore({ db, tableName: table, modelKey: table, checkExpirationInterval: 0, pruneBatchSize: 10 });
-    try {
-      await s.sync();
-      await fillSessions(s.sessionModel, 95, 0);
-      store = s;
-      expect(await s.prune()).toBe(10);
-      await closing;
-      expect(await s.sessionModel.count()).toBe(85);
-    } finally {
-      await s.sessionModel.drop();
-      await db.close();
-    }
   });
 });

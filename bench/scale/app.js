@@ -5,6 +5,7 @@
 const session = require('express-session');
 const { Sequelize } = require('sequelize');
 const sequelizeSessionStore = require('sequelize-session-store');
+const { defineSessionModel } = require('sequelize-session-store/model');
 const { startTraffic } = require('./traffic');
 
 const { url, table, rows, rate, batch } = JSON.parse(process.argv[2]);
@@ -16,7 +17,7 @@ const db = new Sequelize(url, {
   pool: { max: 10 },
 });
 const SequelizeStore = sequelizeSessionStore(session.Store);
-const model = sequelizeSessionStore.defineSessionModel(db, { tableName: table });
+const model = defineSessionModel(db, { tableName: table });
 const store = new SequelizeStore({ db, table: model, checkExpirationInterval: 0, pruneBatchSize: batch });
 
 (async () => {

@@ -13,6 +13,7 @@ const path = require('node:path');
 const session = require('express-session');
 const { Sequelize } = require('sequelize');
 const sequelizeSessionStore = require('sequelize-session-store');
+const { defineSessionModel } = require('sequelize-session-store/model');
 const { fill } = require('./fill');
 const { startTraffic, sleep } = require('./traffic');
 
@@ -39,7 +40,7 @@ const ms = (value) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 /** A bench_scale_ table of its own with ROWS sessions, half expired. */
 async function filledTable(db, suffix) {
   const table = `bench_scale_${process.pid}_${suffix}`;
-  const model = sequelizeSessionStore.defineSessionModel(db, { tableName: table, modelKey: table });
+  const model = defineSessionModel(db, { tableName: table, modelKey: table });
   await model.sync({ force: true });
   const started = Date.now();
   let shown = 0;
@@ -88,7 +89,9 @@ async function sweepUnderLoad(name, url) {
     const during = traffic.window();
     await traffic.stop();
     const after = await counts(db, model);
-    log(`  swept ${deleted} rows in ${seconds.toFixed(1)} s; during: p50 ${ms(during.p50)} ms, p99 ${ms(during.p99)} ms`);
+    log(
+      `  swept ${deleted} rows in ${seconds.toFixed(1)} s; during: p50 ${ms(during.p50)} ms, p99 ${ms(during.p99)} ms`,
+    );
     return { name, before, after, deleted, statements, seconds, quiet, control, during };
   } finally {
     await model.drop();
@@ -116,7 +119,9 @@ async function fleetSweep(name, url) {
     log(`  fleet swept ${each.reduce((s, r) => s + r.deleted, 0)} rows in ${seconds.toFixed(1)} s`);
     return { name, before, after, seconds, each };
   } finally {
-    await Promise.all(apps.map((app) => new Promise((resolve) => (app.exitCode === null ? app.once('exit', resolve) : resolve()))));
+    await Promise.all(
+      apps.map((app) => new Promise((resolve) => (app.exitCode === null ? app.once('exit', resolve) : resolve()))),
+    );
     await model.drop();
     await db.close();
   }
@@ -124,12 +129,16 @@ async function fleetSweep(name, url) {
 
 function report(one, fleet) {
   const lines = [];
-  lines.push(`### ${one.name}: ${ROWS.toLocaleString('en')} sessions, ${one.before.expired.toLocaleString('en')} expired`);
+  lines.push(
+    `### ${one.name}: ${ROWS.toLocaleString('en')} sessions, ${one.before.expired.toLocaleString('en')} expired`,
+  );
   lines.push('');
   lines.push('| one process, sweep under load | |');
   lines.push('| --- | --- |');
   lines.push(`| rows deleted | ${one.deleted.toLocaleString('en')} in ${one.statements} DELETEs of ${BATCH} |`);
-  lines.push(`| sweep duration | ${one.seconds.toFixed(1)} s (${Math.round(one.deleted / one.seconds).toLocaleString('en')} rows/s) |`);
+  lines.push(
+    `| sweep duration | ${one.seconds.toFixed(1)} s (${Math.round(one.deleted / one.seconds).toLocaleString('en')} rows/s) |`,
+  );
   lines.push(`| get p50 before / during | ${ms(one.quiet.p50)} ms / ${ms(one.during.p50)} ms |`);
   lines.push(
     `| get p99 before / during | ${ms(one.quiet.p99)} ms / ${ms(one.during.p99)} ms (${(one.during.p99 / one.quiet.p99).toFixed(2)}x) |`,
@@ -137,24 +146,52 @@ function report(one, fleet) {
   lines.push(
     `| get p99 of a second quiet window (noise) | ${ms(one.control.p99)} ms (${(one.control.p99 / one.quiet.p99).toFixed(2)}x) |`,
   );
-  lines.push(`| load | ${RATE} get+touch/s; ${one.during.requests} gets during the sweep, ${one.during.errors} errors, ${one.during.lost} live sessions not found |`);
-  lines.push(`| left after | ${one.after.expired} expired, ${one.after.live.toLocaleString('en')} live (of ${one.before.live.toLocaleString('en')}) |`);
+  lines.push(
+    `| load | ${RATE} get+touch/s; ${one.during.requests} gets during the sweep, ${one.during.errors} errors, ${one.during.lost} live sessions not found |`,
+  );
+  lines.push(
+    `| left after | ${one.after.expired} expired, ${one.after.live.toLocaleString('en')} live (of ${one.before.live.toLocaleString('en')}) |`,
+  );
   lines.push('');
   const total = (key) => fleet.each.reduce((sum, r) => sum + r[key], 0);
   const errors = fleet.each.filter((r) => r.error).map((r) => r.error);
   const requestErrors = fleet.each.reduce((sum, r) => sum + r.during.errors, 0);
   lines.push(`| ${FLEET} processes sweeping at once, each under load | |`);
   lines.push('| --- | --- |');
-  lines.push(`| rows deleted per process | ${fleet.each.map((r) => r.deleted.toLocaleString('en')).join(' / ')} (total ${total('deleted').toLocaleString('en')}) |`);
-  lines.push(`| DELETE statements per process | ${fleet.each.map((r) => r.statements).join(' / ')} (total ${total('statements')}; one process alone: ${one.statements}) |`);
-  lines.push(`| sweep duration per process | ${fleet.each.map((r) => `${r.seconds.toFixed(1)} s`).join(' / ')} (wall ${fleet.seconds.toFixed(1)} s) |`);
+  lines.push(
+    `| rows deleted per process | ${fleet.each.map((r) => r.deleted.toLocaleString('en')).join(' / ')} (total ${total('deleted').toLocaleString('en')}) |`,
+  );
+  lines.push(
+    `| DELETE statements per process | ${fleet.each.map((r) => r.statements).join(' / ')} (total ${total('statements')}; one process alone: ${one.statements}) |`,
+  );
+  lines.push(
+    `| sweep duration per process | ${fleet.each.map((r) => `${r.seconds.toFixed(1)} s`).join(' / ')} (wall ${fleet.seconds.toFixed(1)} s) |`,
+  );
   lines.push(`| get p99 before, per process | ${fleet.each.map((r) => `${ms(r.before.p99)} ms`).join(' / ')} |`);
   lines.push(`| get p99 during, per process | ${fleet.each.map((r) => `${ms(r.during.p99)} ms`).join(' / ')} |`);
   lines.push(`| sweep errors (deadlocks, lock timeouts) | ${errors.length === 0 ? 'none' : errors.join('; ')} |`);
   const lost = fleet.each.reduce((sum, r) => sum + r.during.lost, 0);
   lines.push(`| request errors / live sessions not found | ${requestErrors} / ${lost} |`);
-  lines.push(`| left after | ${fleet.after.expired} expired, ${fleet.after.live.toLocaleString('en')} live (of ${fleet.before.live.toLocaleString('en')}) |`);
+  lines.push(
+    `| left after | ${fleet.after.expired} expired, ${fleet.after.live.toLocaleString('en')} live (of ${fleet.before.live.toLocaleString('en')}) |`,
+  );
   return lines.join('\n');
+}
+
+/** What must hold in any run, however loaded the machine: the numbers above are only numbers. */
+function broken(one, fleet) {
+  const sum = (key) => fleet.each.reduce((total, r) => total + r[key], 0);
+  const problems = [];
+  if (one.after.expired !== 0 || one.after.live !== one.before.live) problems.push('one sweep: wrong rows left');
+  if (one.during.errors + one.during.lost > 0) problems.push('one sweep: request errors or lost sessions');
+  if (fleet.each.some((r) => r.error)) problems.push('fleet: a sweep failed');
+  if (sum('deleted') !== fleet.before.expired) problems.push('fleet: deleted count is not the expired count');
+  if (fleet.after.expired !== 0 || fleet.after.live !== fleet.before.live) problems.push('fleet: wrong rows left');
+  if (fleet.each.some((r) => r.during.errors + r.during.lost > 0))
+    problems.push('fleet: request errors or lost sessions');
+  // Each process ends on one short batch: together at most FLEET - 1 statements more than one alone.
+  if (sum('statements') > one.statements + FLEET - 1) problems.push('fleet: more work than one sweep');
+  return problems;
 }
 
 (async () => {
@@ -168,6 +205,10 @@ function report(one, fleet) {
       log(`${name}: ${FLEET} processes sweeping at once`);
       const fleet = await fleetSweep(name, url);
       sections.push(report(one, fleet));
+      for (const problem of broken(one, fleet)) {
+        console.error(`${name}: ${problem}`);
+        process.exitCode = 1;
+      }
     }
   }
   console.log(sections.join('\n\n'));

@@ -10,7 +10,7 @@ const store = new SequelizeStore({ sqlitePath: process.env.SESSIONS_SQLITE || '.
 const port = Number(process.env.PORT) || 3000;
 const server = createApp({ store }).listen(port, (error) => {
   if (error) throw error;
-  console.log(`Session demo listening on http://localhost:${port}`);
+  console.log(`Session demo listening on http://localhost:${server.address().port}`);
 });
 
 function shutdown(signal) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineSessionModel } from '../../models/session';
 import { MAX_PRUNE_BATCH } from '../options';
+import { createRunner } from '../runner';
 import { Sweeper } from '../sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
 import { openDatabase } from './database';
@@ -49,7 +50,12 @@ export const prune: CliCommand = {
         await db.query('PRAGMA busy_timeout = 5000');
       }
       const started = process.hrtime.bigint();
-      const deleted = await new Sweeper(defineSessionModel(db, { tableName }), batch).sweep();
+      const runner = createRunner(db);
+      const model = defineSessionModel(db, { tableName });
+      const deleted = await new Sweeper(model, {
+        batch,
+        run: (statement, params) => runner.run(statement, params),
+      }).sweep();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const sessions = `${deleted} expired session${deleted === 1 ? '' : 's'}`;
       output.out(`pruned ${sessions} from ${tableName} in ${seconds.toFixed(2)} s`);

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { connectionLender, statementLogger, type Row, type Runner } from '../runner';
+import type { Statement } from '../sql';
 
 interface QueryResult {
   rows: Row[];
@@ -11,22 +12,29 @@ interface PgClient {
     config: { name: string; text: string; values: readonly unknown[] },
     callback: (error: Error | null, result: QueryResult) => void,
   ): void;
+  connection: { stream: { destroy(): void } };
 }
+
+/** Destroys the socket: pg then fails the pending query at once ("Connection terminated unexpectedly"). */
+const abandon = (client: PgClient): void => client.connection.stream.destroy();
 
 /** pg named queries: parsed and planned once per connection, then only bound and executed. */
 export function postgresRunner(sequelize: Sequelize): Runner {
-  const lend = connectionLender<PgClient>(sequelize);
+  const lend = connectionLender<PgClient>(sequelize, abandon);
   const log = statementLogger(sequelize);
-  const query = (name: string, text: string, values: readonly unknown[]): Promise<QueryResult> =>
+  const query = (statement: Statement, values: readonly unknown[], signal?: AbortSignal): Promise<QueryResult> =>
     lend(
       (client) =>
         new Promise((resolve, reject) => {
-          log?.(text);
-          client.query({ name, text, values }, (error, result) => (error ? reject(error) : resolve(result)));
+          log?.(statement.text);
+          client.query({ name: statement.name, text: statement.text, values }, (error, result) =>
+            error ? reject(error) : resolve(result),
+          );
         }),
+      signal,
     );
   return {
-    first: async (statement, params) => (await query(statement.name, statement.text, params)).rows[0],
-    run: async (statement, params) => (await query(statement.name, statement.text, params)).rowCount ?? 0,
+    first: async (statement, params, signal) => (await query(statement, params, signal)).rows[0],
+    run: async (statement, params, signal) => (await query(statement, params, signal)).rowCount ?? 0,
   };
 }

@@ -13,6 +13,12 @@ interface SqliteDatabase {
 }
 
 /**
+ * Nothing to cut: every operation shares the one handle (interrupting it would fail them all),
+ * and a statement on a local file ends by itself, at the latest when the busy timeout runs out.
+ */
+const abandon = (): void => {};
+
+/**
  * sqlite3 refuses to close a database that has unfinalized statements (SQLITE_BUSY), so ours are
  * finalized first whenever anyone, Sequelize included, closes the handle.
  */
@@ -33,14 +39,14 @@ function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Promise
 
 /** sqlite3 prepared statements, kept per database handle and per text. */
 export function sqliteRunner(sequelize: Sequelize): Runner {
-  const lend = connectionLender<SqliteDatabase>(sequelize);
+  const lend = connectionLender<SqliteDatabase>(sequelize, abandon);
   const log = statementLogger(sequelize);
   const prepared = new WeakMap<SqliteDatabase, Map<string, Promise<SqliteStatement>>>();
 
   const statementFor = (db: SqliteDatabase, text: string): Promise<SqliteStatement> => {
     let cache = prepared.get(db);
     if (!cache) {
-      prepared.set(db, (cache = new Map()));
+      prepared.set(db, (cache = new Map<string, Promise<SqliteStatement>>()));
       finalizeBeforeClose(db, cache);
     }
     let statement = cache.get(text);
@@ -56,7 +62,7 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
   };
 
   return {
-    first: (statement, params) =>
+    first: (statement, params, signal) =>
       lend(async (db) => {
         const prepared = await statementFor(db, statement.text);
         log?.(statement.text);
@@ -65,8 +71,8 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
         return new Promise<Row | undefined>((resolve, reject) =>
           prepared.all(params, (error, rows) => (error ? reject(error) : resolve(rows[0]))),
         );
-      }),
-    run: (statement, params) =>
+      }, signal),
+    run: (statement, params, signal) =>
       lend(async (db) => {
         const prepared = await statementFor(db, statement.text);
         log?.(statement.text);
@@ -76,6 +82,6 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
             else resolve(this.changes);
           }),
         );
-      }),
+      }, signal),
   };
 }

@@ -16,7 +16,10 @@ export const SERVER_BACKENDS: Backend[] = [
   { name: 'postgres', url: process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
 ];
 
-const SQLITE: Backend = { name: 'sqlite', url: os.tmpdir() };
+/** Set by the global setup: a folder of this run's SQLite files, removed when the run ends. */
+export const SQLITE_DIR_ENV = 'SSS_TEST_SQLITE_DIR';
+
+const SQLITE: Backend = { name: 'sqlite', url: process.env[SQLITE_DIR_ENV] ?? os.tmpdir() };
 
 /** Set by the global setup: the backends that answered. */
 export const AVAILABLE_ENV = 'SSS_TEST_BACKENDS';

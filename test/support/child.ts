@@ -1,36 +1,8 @@
-import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { ROOT } from './built';
 
-// Child processes run the BUILT package, by its public name, as users load it: from the
-// repository root, the package resolves itself by name.
-export const ROOT = path.resolve(__dirname, '../..');
-const BUILT = path.join(ROOT, 'dist/lib/index.js');
-
-function newestSource(): number {
-  let newest = 0;
-  for (const dir of ['lib', 'models']) {
-    for (const entry of readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })) {
-      if (entry.endsWith('.ts')) newest = Math.max(newest, statSync(path.join(ROOT, dir, entry)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/** Builds dist/ unless it is newer than every source; a failed build fails the file, loudly. */
-export function build(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource()) return;
-  try {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: 'pipe',
-    });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`npx tsc -p tsconfig.build.json failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
+// Child processes run the BUILT package (see build() in ./built), by its public name, as users load
+// it: from the repository root, the package resolves itself by name.
 
 export interface Outcome {
   code: number | null;

@@ -21,7 +21,8 @@ export async function fillSessions(model: ModelStatic<Model>, expired: number, l
   // Plain multi-row INSERTs: no model instances, so tens of thousands of rows take a moment.
   const insert = model.sequelize!.getQueryInterface();
   const stamped = rows.map((row) => ({ ...row, createdAt: new Date(now), updatedAt: new Date(now) }));
-  for (let i = 0; i < stamped.length; i += 2000) await insert.bulkInsert(model.getTableName(), stamped.slice(i, i + 2000));
+  for (let i = 0; i < stamped.length; i += 2000)
+    await insert.bulkInsert(model.getTableName(), stamped.slice(i, i + 2000));
 }
 
 /** The sids left in the table, sorted. */

@@ -1,5 +1,8 @@
 import { Sequelize } from 'sequelize';
-import { AVAILABLE_ENV, SERVER_BACKENDS } from './backends';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AVAILABLE_ENV, SERVER_BACKENDS, SQLITE_DIR_ENV } from './backends';
 
 async function reachable(url: string): Promise<string | undefined> {
   const db = new Sequelize(url, { logging: false, pool: { max: 1 }, dialectOptions: { connectTimeout: 3000 } });
@@ -15,6 +18,7 @@ async function reachable(url: string): Promise<string | undefined> {
 
 /** Finds which database servers answer. Under CI a missing one fails the run; elsewhere it is skipped, loudly. */
 export default async function globalSetup(): Promise<void> {
+  process.env[SQLITE_DIR_ENV] = fs.mkdtempSync(path.join(os.tmpdir(), 'sss-test-'));
   const up = ['sqlite'];
   const skipped: string[] = [];
   for (const backend of SERVER_BACKENDS) {

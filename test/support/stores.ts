@@ -1,5 +1,5 @@
 import session from 'express-session';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
 import { openDb, uniqueTable, type Backend } from './backends';
 
@@ -12,7 +12,7 @@ export function sessionData(ms = 60_000, extra: Record<string, unknown> = {}): s
   return {
     cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms), httpOnly: true, path: '/' },
     ...extra,
-  } as unknown as session.SessionData;
+  };
 }
 
 export interface BackendContext {
@@ -21,6 +21,10 @@ export interface BackendContext {
   store(options?: StoreOptions): Promise<Store>;
   /** Drops a table when the file ends. */
   dropLater(model: ModelStatic<Model>): void;
+  /** Drops a table, by name, when the file ends. */
+  dropTableLater(table: string): void;
+  /** Runs `cleanup` when the file ends, while the database is still open (latest first). */
+  atEnd(cleanup: () => Promise<void>): void;
 }
 
 /** Opens the backend for one describe block and removes everything its tests made. */
@@ -28,6 +32,8 @@ export function useBackend(backend: Backend): BackendContext {
   let db: Sequelize | undefined;
   const stores: Store[] = [];
   const models: ModelStatic<Model>[] = [];
+  const tables: string[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
 
   beforeAll(() => {
     db = openDb(backend);
@@ -35,7 +41,9 @@ export function useBackend(backend: Backend): BackendContext {
 
   afterAll(async () => {
     for (const store of stores) store.stopExpiringSessions();
+    for (const cleanup of cleanups.reverse()) await cleanup();
     for (const model of models) await model.drop().catch(() => {});
+    for (const table of tables) await db?.getQueryInterface().dropTable(table);
     await db?.close();
   });
 
@@ -61,7 +69,38 @@ export function useBackend(backend: Backend): BackendContext {
     dropLater(model: ModelStatic<Model>): void {
       models.push(model);
     },
+    dropTableLater(table: string): void {
+      tables.push(table);
+    },
+    atEnd(cleanup: () => Promise<void>): void {
+      cleanups.push(cleanup);
+    },
   };
+}
+
+/** A fresh table as connect-session-sequelize 8 defines it (sid VARCHAR(36), data TEXT), dropped at the end. */
+export async function connectSessionSequelizeTable(ctx: BackendContext): Promise<ModelStatic<Model>> {
+  const table = uniqueTable('css');
+  const model = ctx.db.define(table, {
+    sid: { type: DataTypes.STRING(36), primaryKey: true },
+    expires: DataTypes.DATE,
+    data: DataTypes.TEXT,
+  }, { tableName: table });
+  await model.sync();
+  ctx.dropLater(model);
+  return model;
+}
+
+/** Options that put another store on the same table as `store`. */
+export function sameTable(store: Store): { tableName: string; modelKey: string } {
+  return { tableName: store.sessionModel.getTableName() as string, modelKey: store.sessionModel.name };
+}
+
+/** Collects what a store reports through its 'error' event. */
+export function errorsOf(store: Store): Error[] {
+  const errors: Error[] = [];
+  store.on('error', (error: Error) => errors.push(error));
+  return errors;
 }
 
 /** The raw rows of a store's table, by sid. */

@@ -1,0 +1,49 @@
+'use strict';
+
+const { floorStatements, expiryOf, createStoreTable } = require('./floor-sql');
+
+/** The floor on PostgreSQL: a pg Pool of 5 and named queries, prepared once per connection. */
+module.exports = {
+  name: 'floor',
+  label: 'raw driver (floor)',
+  kind: 'floor',
+  backends: ['postgres'],
+  version: () => `pg ${require('pg/package.json').version}`,
+  async open(env) {
+    const { Pool } = require('pg');
+    const table = env.table('floor');
+    await createStoreTable(env, 'floor', table);
+    const pool = new Pool({ connectionString: env.backend.url, max: env.poolSize });
+    const sql = floorStatements('postgres', table);
+    const query = (name, values) =>
+      new Promise((resolve, reject) =>
+        pool.query({ name: `${table}_${name}`, text: sql[name], values }, (error, result) =>
+          error ? reject(error) : resolve(result),
+        ),
+      );
+    return {
+      api: {
+        async get(sid) {
+          const { rows } = await query('get', [sid, new Date()]);
+          return rows.length > 0 ? JSON.parse(rows[0].data) : null;
+        },
+        async set(sid, session) {
+          const now = new Date();
+          await query('set', [sid, JSON.stringify(session), expiryOf(session), now, now]);
+        },
+        async touch(sid, session) {
+          const now = new Date();
+          await query('touch', [expiryOf(session), now, sid, now]);
+        },
+        async destroy(sid) {
+          await query('destroy', [sid]);
+        },
+      },
+      pool: `pg Pool, max ${env.poolSize}`,
+      async close() {
+        await pool.query(`DROP TABLE IF EXISTS "${table}"`);
+        await pool.end();
+      },
+    };
+  },
+};

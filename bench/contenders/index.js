@@ -1,0 +1,25 @@
+'use strict';
+
+const { ours } = require('./ours');
+
+/** Every contender, in the order the reports list them. */
+const CONTENDERS = [
+  require('./floor-sqlite'),
+  require('./floor-mariadb'),
+  require('./floor-postgres'),
+  ours({ name: 'ours', label: 'sequelize-session-store' }),
+  ours({ name: 'ours-touchafter', label: 'sequelize-session-store, touchAfter 300 s', options: { touchAfter: 300 } }),
+  require('./connect-session-sequelize'),
+  require('./connect-session-knex'),
+  require('./express-mysql-session'),
+  require('./connect-pg-simple'),
+];
+
+/** The contenders that run on a backend, the floor first. */
+function contendersFor(backendName, only) {
+  return CONTENDERS.filter(
+    (c) => c.backends.includes(backendName) && (!only || c.kind === 'floor' || only.includes(c.name)),
+  );
+}
+
+module.exports = { CONTENDERS, contendersFor };

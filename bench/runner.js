@@ -1,0 +1,56 @@
+'use strict';
+
+/**
+ * Drives one cell: `concurrency` closed-loop workers each send their next request as soon as the
+ * previous one is answered, until the time is up (or the workload says STOP).
+ */
+const { performance } = require('node:perf_hooks');
+const { statementsSent } = require('./statements');
+
+/** Returned by a request when the workload has nothing left to do. */
+const STOP = Symbol('stop');
+
+async function drive({ request, concurrency, durationMs, latencies }) {
+  let errors = 0;
+  let firstError;
+  let requests = 0;
+  let stopped = false;
+  const start = performance.now();
+  const deadline = start + durationMs;
+  const worker = async () => {
+    while (!stopped && performance.now() < deadline) {
+      const began = performance.now();
+      try {
+        if ((await request()) === STOP) {
+          stopped = true;
+          break;
+        }
+      } catch (error) {
+        errors += 1;
+        firstError ??= error;
+        continue;
+      }
+      requests += 1;
+      latencies?.push(performance.now() - began);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { requests, elapsedMs: performance.now() - start, errors, firstError, exhausted: stopped };
+}
+
+/** A short unrecorded warm-up, then the measured run with its statement count. */
+async function runCell({ request, concurrency, durationMs, warmupMs }) {
+  if (warmupMs > 0) await drive({ request, concurrency, durationMs: warmupMs });
+  const latencies = [];
+  const before = statementsSent();
+  const run = await drive({ request, concurrency, durationMs, latencies });
+  const statements = statementsSent() - before;
+  return {
+    ...run,
+    opsPerSec: run.elapsedMs > 0 ? (run.requests * 1000) / run.elapsedMs : 0,
+    statements,
+    latencies,
+  };
+}
+
+module.exports = { STOP, runCell, drive };

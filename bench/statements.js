@@ -1,0 +1,90 @@
+'use strict';
+
+/**
+ * Counts the SQL statements this process sends, at the drivers, whoever sends them: Sequelize,
+ * knex, a store calling the driver itself, or the floor. Contenders run one at a time, so the
+ * count taken around a measured cell belongs to that cell's contender.
+ *
+ * - mysql2: every Query or Execute command a connection queues (the one place that query(),
+ *   execute(), pools and prepared-statement handles all go through). A Prepare is not counted:
+ *   it is a round trip, but not a statement that runs.
+ * - pg: every Client#query (pools and named queries go through it).
+ * - sqlite3: every run/get/all/each of a Statement (Database#run and friends make one) and every
+ *   Database#exec.
+ *
+ * Server-side counters (MariaDB's Questions, pg_stat_database) would also count the other
+ * clients of a shared server, so they are not used.
+ */
+const path = require('node:path');
+
+let total = 0;
+const wrapped = new Set();
+
+function wrap(proto, method, shouldCount) {
+  const original = proto[method];
+  if (typeof original !== 'function' || wrapped.has(original)) return false;
+  const counting = function (...args) {
+    if (!shouldCount || shouldCount(args)) total += 1;
+    return original.apply(this, args);
+  };
+  wrapped.add(counting);
+  proto[method] = counting;
+  return true;
+}
+
+/** The class of a module's export, walking up to the prototype that owns `method`. */
+function owner(proto, method) {
+  let current = proto;
+  while (current && !Object.prototype.hasOwnProperty.call(current, method)) current = Object.getPrototypeOf(current);
+  return current;
+}
+
+function countMysql2(fromDir) {
+  let connectionFile;
+  try {
+    const main = require.resolve('mysql2', { paths: [fromDir] });
+    connectionFile = path.join(path.dirname(main), 'lib', 'connection.js');
+  } catch {
+    return undefined;
+  }
+  const Connection = require(connectionFile);
+  const proto = owner(Connection.prototype, 'addCommand');
+  const isStatement = ([command]) => {
+    const name = command && command.constructor && command.constructor.name;
+    return name === 'Query' || name === 'Execute';
+  };
+  wrap(proto, 'addCommand', isStatement);
+  return require(path.join(path.dirname(connectionFile), '..', 'package.json')).version;
+}
+
+function countPg() {
+  const { Client } = require('pg');
+  wrap(owner(Client.prototype, 'query'), 'query');
+}
+
+function countSqlite3() {
+  const sqlite3 = require('sqlite3');
+  for (const method of ['run', 'get', 'all', 'each']) wrap(sqlite3.Statement.prototype, method);
+  wrap(sqlite3.Database.prototype, 'exec');
+}
+
+/** Installs the counters on every copy of the drivers that a contender loads. */
+function installStatementCounters() {
+  const mysql2 = [countMysql2(__dirname)];
+  try {
+    const ems = path.dirname(require.resolve('express-mysql-session/package.json'));
+    mysql2.push(countMysql2(ems)); // it ships its own copy of mysql2
+  } catch {
+    // express-mysql-session not installed: nothing to count there
+  }
+  countPg();
+  countSqlite3();
+  return { mysql2: [...new Set(mysql2.filter(Boolean))] };
+}
+
+/** Statements sent so far by this process. */
+function statementsSent() {
+  return total;
+}
+
+module.exports = { installStatementCounters, statementsSent };
