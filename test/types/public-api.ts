@@ -83,6 +83,12 @@ new SequelizeStore({ dataType: 'xml' });
 new SequelizeStore({ db, retries: 0, operationTimeout: 5_000, disableConnectionEvents: true });
 // @ts-expect-error operationTimeout is a number of milliseconds
 new SequelizeStore({ operationTimeout: '5s' });
+
+// Cleanup: batches of rows, a hook for failed sweeps, prune() resolving to the rows deleted.
+new SequelizeStore({ db, pruneBatchSize: 500, onCleanupError: (error: Error) => console.error(error.message) });
+// @ts-expect-error pruneBatchSize is a number of rows
+new SequelizeStore({ pruneBatchSize: '500' });
+void store.prune().then((deleted: number) => deleted.toFixed());
 store.on('disconnect', () => {});
 const timedOut = (error: unknown): error is sequelizeSessionStore.OperationTimeoutError =>
   error instanceof Error && error.name === 'OperationTimeoutError';
