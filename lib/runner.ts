@@ -59,7 +59,7 @@ export function statementLogger(sequelize: Sequelize): ((text: string) => void) 
 }
 
 /** Hands each statement its parameters in placeholder order (see Statement.order). */
-function ordering(runner: Runner): Runner {
+export function ordering(runner: Runner): Runner {
   const arrange = (statement: Statement, params: readonly unknown[]): readonly unknown[] =>
     statement.order ? statement.order.map((i) => params[i]) : params;
   return {

@@ -116,8 +116,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     async #prepareEmbeddedDatabase(): Promise<void> {
       // WAL lets readers and the writer work at once; the busy timeout waits out a writer
       // in another process instead of failing at once with SQLITE_BUSY.
-      await this.db.query('PRAGMA journal_mode = WAL');
       await this.db.query('PRAGMA busy_timeout = 5000');
+      await this.db.query('PRAGMA journal_mode = WAL');
       await this.sessionModel.sync();
       this.#ready = undefined;
     }
