@@ -35,7 +35,14 @@ async function main() {
   await store.sync();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
-  app.use(session({ secret: process.env.SESSION_SECRET || 'dev-only secret', store, resave: false, saveUninitialized: false }));
+  app.use(
+    session({
+      secret: process.env.SESSION_SECRET || 'dev-only secret',
+      store,
+      resave: false,
+      saveUninitialized: false,
+    }),
+  );
 
   app.get('/', (req, res) => res.send(req.session.userId ? `hello ${req.session.userId}` : 'nobody'));
 

@@ -18,7 +18,9 @@ const options: sequelizeSessionStore.SequelizeStoreOptions = {
 const store = new SequelizeStore(options);
 
 const app = express();
-app.use(session({ secret: process.env.SESSION_SECRET ?? 'dev-only secret', store, resave: false, saveUninitialized: false }));
+app.use(
+  session({ secret: process.env.SESSION_SECRET ?? 'dev-only secret', store, resave: false, saveUninitialized: false }),
+);
 
 app.get('/', (req, res) => {
   req.session.views = (req.session.views ?? 0) + 1;

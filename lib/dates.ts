@@ -15,8 +15,7 @@ export function dateFormatter(model: ModelStatic<Model>): (value: Date) => strin
   const sequelize = model.sequelize!;
   const timezone = (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
   const type = (model.getAttributes() as Record<string, { type?: unknown } | undefined>).expires?.type as
-    | DateType
-    | undefined;
+    DateType | undefined;
   const slow = (value: Date): string => (type ? type.stringify(value, { timezone }) : value.toISOString());
 
   const offset = OFFSET.exec(timezone);

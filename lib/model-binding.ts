@@ -22,7 +22,9 @@ export function bindSessionModel(db: Sequelize, options: ResolvedOptions): Model
   if (table !== undefined) {
     const model = typeof table === 'string' ? db.models[table] : table;
     if (!model) {
-      throw new TypeError(`sequelize-session-store: option \`table\` names ${JSON.stringify(table)}, but db has no such model`);
+      throw new TypeError(
+        `sequelize-session-store: option \`table\` names ${JSON.stringify(table)}, but db has no such model`,
+      );
     }
     const missing = missingAttributes(model);
     if (missing.length > 0) {

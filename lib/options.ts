@@ -259,9 +259,7 @@ function show(value: unknown): string {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(
-    `sequelize-session-store: option \`${name}\` must be ${expected}, received ${show(value)}`,
-  );
+  throw new TypeError(`sequelize-session-store: option \`${name}\` must be ${expected}, received ${show(value)}`);
 }
 
 function isSequelize(value: unknown): value is Sequelize {
@@ -415,7 +413,8 @@ function storedProcedures(value: unknown, db: Sequelize | undefined, table: unkn
   const on = db ?? (isModel(table) ? table.sequelize : undefined);
   const dialect = on ? on.getDialect() : 'the embedded sqlite';
   // The procedure runner speaks mysql2; Sequelize's 'mariadb' dialect uses another driver.
-  if (wanted && dialect !== 'mysql') fail('storedProcedures', `false on ${dialect} (it needs the mysql dialect)`, value);
+  if (wanted && dialect !== 'mysql')
+    fail('storedProcedures', `false on ${dialect} (it needs the mysql dialect)`, value);
   return wanted;
 }
 

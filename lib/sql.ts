@@ -60,7 +60,8 @@ export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
   const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
   const column = (attribute: string): string => {
     const definition = attributes[attribute];
-    if (!definition) throw new TypeError(`sequelize-session-store: model ${model.name} has no attribute \`${attribute}\``);
+    if (!definition)
+      throw new TypeError(`sequelize-session-store: model ${model.name} has no attribute \`${attribute}\``);
     return generator.quoteIdentifier(definition.field ?? attribute);
   };
   const createdAt = timestampAttribute(model, 'createdAt');

@@ -78,8 +78,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const table = resolved.table;
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
-        resolved.db ??
-        (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
+        resolved.db ?? (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
       this.sessionModel = bindSessionModel(this.db, resolved);
       this.#date = dateFormatter(this.sessionModel);
       const access = sessionAccess(this.sessionModel, resolved.storedProcedures, this.#date);
@@ -143,7 +142,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     #report(error: unknown): void {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.listenerCount('error') > 0) this.emit('error', err);
-      else if (this.#options.logger) this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+      else if (this.#options.logger)
+        this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
     }
 
     async #usable(): Promise<void> {
@@ -168,7 +168,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return settle(this.#resilience.operation('get', (signal) => this.#get(sid, signal)), callback);
+      return settle(
+        this.#resilience.operation('get', (signal) => this.#get(sid, signal)),
+        callback,
+      );
     }
 
     async #get(sid: string, signal?: AbortSignal): Promise<SessionData | null> {
@@ -192,7 +195,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#resilience.operation('set', (signal) => this.#set(sid, session, signal)), callback);
+      return settle(
+        this.#resilience.operation('set', (signal) => this.#set(sid, session, signal)),
+        callback,
+      );
     }
 
     async #set(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
@@ -253,7 +259,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(this.#resilience.operation('touch', (signal) => this.#touch(sid, session, signal)), callback);
+      return settle(
+        this.#resilience.operation('touch', (signal) => this.#touch(sid, session, signal)),
+        callback,
+      );
     }
 
     async #touch(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
@@ -270,7 +279,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return settle(this.#resilience.operation('destroy', (signal) => this.#destroy(sid, signal)), callback);
+      return settle(
+        this.#resilience.operation('destroy', (signal) => this.#destroy(sid, signal)),
+        callback,
+      );
     }
 
     async #destroy(sid: string, signal?: AbortSignal): Promise<void> {
@@ -281,7 +293,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(this.#resilience.operation('all', (signal) => this.#all(signal)), callback);
+      return settle(
+        this.#resilience.operation('all', (signal) => this.#all(signal)),
+        callback,
+      );
     }
 
     async #all(signal?: AbortSignal): Promise<ListedSession[]> {
@@ -303,7 +318,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override length(callback?: Callback<number>): Promise<number> {
-      return settle(this.#resilience.operation('length', (signal) => this.#length(signal)), callback);
+      return settle(
+        this.#resilience.operation('length', (signal) => this.#length(signal)),
+        callback,
+      );
     }
 
     async #length(signal?: AbortSignal): Promise<number> {
@@ -312,7 +330,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override clear(callback?: Callback): Promise<void> {
-      return settle(this.#resilience.operation('clear', (signal) => this.#clear(signal)), callback);
+      return settle(
+        this.#resilience.operation('clear', (signal) => this.#clear(signal)),
+        callback,
+      );
     }
 
     async #clear(signal?: AbortSignal): Promise<void> {
@@ -321,7 +342,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(this.#resilience.operation('findWhere', (signal) => this.#findWhere(where, signal)), callback);
+      return settle(
+        this.#resilience.operation('findWhere', (signal) => this.#findWhere(where, signal)),
+        callback,
+      );
     }
 
     async #findWhere(where: WhereOptions, signal?: AbortSignal): Promise<ListedSession[]> {
@@ -331,7 +355,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {
-      return settle(this.#resilience.operation('destroyWhere', (signal) => this.#destroyWhere(where, signal)), callback);
+      return settle(
+        this.#resilience.operation('destroyWhere', (signal) => this.#destroyWhere(where, signal)),
+        callback,
+      );
     }
 
     async #destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {

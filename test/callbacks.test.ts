@@ -2,7 +2,9 @@ import { availableBackends } from './support/backends';
 import { rowsOf, sessionData, useBackend } from './support/stores';
 
 /** Calls `run` with a callback and resolves, once the callback came, with every call it got. */
-function callsOf(run: (callback: (...args: unknown[]) => void) => unknown): Promise<{ calls: unknown[][]; sync: boolean }> {
+function callsOf(
+  run: (callback: (...args: unknown[]) => void) => unknown,
+): Promise<{ calls: unknown[][]; sync: boolean }> {
   return new Promise((resolve) => {
     const calls: unknown[][] = [];
     let returned = false;

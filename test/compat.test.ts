@@ -16,14 +16,26 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
       oldApp = openDb(backend, { storage });
       newApp = openDb(backend, { storage });
       // connect-session-sequelize 8's model, as it defines and syncs it.
-      const Old = oldApp.define('Session', {
-        sid: { type: DataTypes.STRING(36), primaryKey: true },
-        expires: DataTypes.DATE,
-        data: DataTypes.TEXT,
-      }, { tableName });
+      const Old = oldApp.define(
+        'Session',
+        {
+          sid: { type: DataTypes.STRING(36), primaryKey: true },
+          expires: DataTypes.DATE,
+          data: DataTypes.TEXT,
+        },
+        { tableName },
+      );
       await Old.sync();
-      await Old.create({ sid: 'logged-in', expires: live, data: JSON.stringify({ cookie: { path: '/' }, user: 'ada' }) });
-      await Old.create({ sid: 'long-gone', expires: new Date(Date.now() - 1000), data: JSON.stringify({ user: 'old' }) });
+      await Old.create({
+        sid: 'logged-in',
+        expires: live,
+        data: JSON.stringify({ cookie: { path: '/' }, user: 'ada' }),
+      });
+      await Old.create({
+        sid: 'long-gone',
+        expires: new Date(Date.now() - 1000),
+        data: JSON.stringify({ user: 'old' }),
+      });
     });
 
     afterAll(async () => {
@@ -55,7 +67,9 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
         await store.destroy('x'.repeat(37));
         return;
       }
-      await expect(store.set('x'.repeat(37), sessionData())).rejects.toThrow(/session id is 37 characters; its column holds 36/);
+      await expect(store.set('x'.repeat(37), sessionData())).rejects.toThrow(
+        /session id is 37 characters; its column holds 36/,
+      );
       if (backend.name === 'mariadb') {
         const big = sessionData(60_000, { blob: 'x'.repeat(70_000) });
         await expect(store.set('logged-in', big)).rejects.toThrow(/is \d+ bytes; its data column holds 65535/);
@@ -66,12 +80,16 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
 
   describe('a custom model with extendDefaultFields', () => {
     function defineUserSessions(db: Sequelize, tableName: string) {
-      return db.define(`${tableName}_model`, {
-        sid: { type: DataTypes.STRING(64), primaryKey: true, field: 'session_id' },
-        userId: { type: DataTypes.STRING(32), allowNull: true, field: 'user_id' },
-        expires: { type: DataTypes.DATE, field: 'expires_at' },
-        data: { type: DataTypes.TEXT, field: 'payload' },
-      }, { tableName, underscored: true });
+      return db.define(
+        `${tableName}_model`,
+        {
+          sid: { type: DataTypes.STRING(64), primaryKey: true, field: 'session_id' },
+          userId: { type: DataTypes.STRING(32), allowNull: true, field: 'user_id' },
+          expires: { type: DataTypes.DATE, field: 'expires_at' },
+          data: { type: DataTypes.TEXT, field: 'payload' },
+        },
+        { tableName, underscored: true },
+      );
     }
 
     test('fills the extra columns in the one statement of every set', async () => {
@@ -88,7 +106,11 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
           db,
           table: Model,
           checkExpirationInterval: 0,
-          extendDefaultFields: (defaults, session) => ({ data: defaults.data, expires: defaults.expires, userId: session.userId ?? null }),
+          extendDefaultFields: (defaults, session) => ({
+            data: defaults.data,
+            expires: defaults.expires,
+            userId: session.userId ?? null,
+          }),
         });
         await store.set('warm-up', sessionData());
         statements.length = 0;

@@ -25,11 +25,15 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
 
   test('a session too large for its column is an error, never truncated', async () => {
     const table = uniqueTable('small');
-    const Small = ctx.db.define(table, {
-      sid: { type: DataTypes.STRING(64), primaryKey: true },
-      expires: DataTypes.DATE,
-      data: DataTypes.STRING(1000),
-    }, { tableName: table });
+    const Small = ctx.db.define(
+      table,
+      {
+        sid: { type: DataTypes.STRING(64), primaryKey: true },
+        expires: DataTypes.DATE,
+        data: DataTypes.STRING(1000),
+      },
+      { tableName: table },
+    );
     await Small.sync();
     ctx.dropLater(Small);
     const store = new SequelizeStore({ db: ctx.db, table: Small, checkExpirationInterval: 0 });
@@ -43,7 +47,9 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
     } else {
       await expect(store.set('s', big)).rejects.toThrow(/session "s" is \d+ characters; its data column holds 1000/);
       expect((await store.get('s'))?.note).toBe('small');
-      await expect(store.set('x'.repeat(65), sessionData())).rejects.toThrow(/session id is 65 characters; its column holds 64/);
+      await expect(store.set('x'.repeat(65), sessionData())).rejects.toThrow(
+        /session id is 65 characters; its column holds 64/,
+      );
       expect(Object.keys(await rowsOf(store))).toEqual(['s']);
     }
   });
@@ -85,7 +91,9 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
       const warnings: string[] = [];
       const store = await storeWithCorruptRows({ logger: { warn: (message: string) => warnings.push(message) } });
       expect(await store.get('bad-0')).toBeNull();
-      expect(warnings).toEqual([expect.stringMatching(/^sequelize-session-store: stored session "bad-0" is unreadable/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(/^sequelize-session-store: stored session "bad-0" is unreadable/),
+      ]);
     });
 
     test('is silent with logger: false', async () => {

@@ -11,7 +11,8 @@ const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
-  if (process.env.CI === 'true') throw new Error(`CI=true and no Chromium at ${CHROMIUM}: the end-to-end test cannot be skipped`);
+  if (process.env.CI === 'true')
+    throw new Error(`CI=true and no Chromium at ${CHROMIUM}: the end-to-end test cannot be skipped`);
   console.warn(`\n!!! SKIPPING the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
 }
 
@@ -61,7 +62,15 @@ function stop(child: ChildProcess): Promise<number | null> {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Chromium's own background traffic is refused by this closed network; keep it quiet.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
 

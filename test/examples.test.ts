@@ -82,7 +82,9 @@ describe('the examples', () => {
   );
 
   test('examples/typescript.ts compiles and counts visits', async () => {
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], { cwd: ROOT });
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], {
+      cwd: ROOT,
+    });
     await countsVisits('dist/examples/typescript.js', { SESSIONS_SQLITE: sqlite });
   });
 
@@ -104,12 +106,18 @@ describe('the examples', () => {
     }
   });
 
-  test('examples/migrations.js runs the store\'s migrations in your own umzug, once', () => {
+  test("examples/migrations.js runs the store's migrations in your own umzug, once", () => {
     const file = sqliteFile();
     const run = (): string =>
-      execFileSync(process.execPath, ['examples/migrations.js'], { cwd: ROOT, env: { ...process.env, SESSIONS_SQLITE: file }, encoding: 'utf8' });
+      execFileSync(process.execPath, ['examples/migrations.js'], {
+        cwd: ROOT,
+        env: { ...process.env, SESSIONS_SQLITE: file },
+        encoding: 'utf8',
+      });
     try {
-      expect(run()).toBe('applied Sessions/01-create-table\napplied Sessions/02-widen-columns\napplied app/01-create-users\n');
+      expect(run()).toBe(
+        'applied Sessions/01-create-table\napplied Sessions/02-widen-columns\napplied app/01-create-users\n',
+      );
       expect(run()).toBe('up to date\n');
     } finally {
       removeSqlite(file);

@@ -23,7 +23,14 @@ const COOKIE = 'test.sid';
 function counterApp(store: Store): express.Express {
   const app = express();
   app.use(
-    session({ store, secret: 'test secret', name: COOKIE, resave: false, saveUninitialized: false, cookie: { maxAge: 60_000 } }),
+    session({
+      store,
+      secret: 'test secret',
+      name: COOKIE,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { maxAge: 60_000 },
+    }),
   );
   app.get('/count', (req, res) => {
     req.session.views = (req.session.views ?? 0) + 1;
@@ -137,7 +144,9 @@ describe.each(availableBackends())('express-session with the store on $name', (b
     const after = (await rowsOf(store))[sid];
     // A save would have rewritten data (the cookie's expiry inside it moves on every request).
     expect(after?.data).toEqual(before?.data);
-    expect(new Date(after?.expires as Date).getTime()).toBeGreaterThanOrEqual(new Date(before?.expires as Date).getTime());
+    expect(new Date(after?.expires as Date).getTime()).toBeGreaterThanOrEqual(
+      new Date(before?.expires as Date).getTime(),
+    );
   });
 
   test('a replayed cookie of an expired session starts a fresh session, even before any cleanup', async () => {
@@ -162,7 +171,8 @@ describe.each(availableBackends())('express-session with the store on $name', (b
   test('the demo app counts visits, logs in with a new session id, escapes the name and logs out', async () => {
     const store = await ctx.store();
     const app = createApp({ store, secret: 'demo test secret' });
-    const visits = (res: request.Response): string | undefined => /Visits in this session: <strong>(\d+)</.exec(res.text)?.[1];
+    const visits = (res: request.Response): string | undefined =>
+      /Visits in this session: <strong>(\d+)</.exec(res.text)?.[1];
 
     const home = await request(app).get('/').expect(200);
     expect(visits(home)).toBe('1');

@@ -18,7 +18,13 @@ describe.each(availableBackends())('the Sequelize fallback runner on $name', (ba
     const stamp = backend.name === 'mariadb' ? now.slice(0, 23) : now;
 
     const upsert = statements.upsert(['data', 'expires'])!;
-    await runner.run(upsert, ['fb', JSON.stringify({ n: 1 }), backend.name === 'mariadb' ? date(60_000).slice(0, 23) : date(60_000), stamp, stamp]);
+    await runner.run(upsert, [
+      'fb',
+      JSON.stringify({ n: 1 }),
+      backend.name === 'mariadb' ? date(60_000).slice(0, 23) : date(60_000),
+      stamp,
+      stamp,
+    ]);
     const row = await runner.first(statements.get, ['fb', stamp]);
     expect(JSON.parse(String(row?.data))).toEqual({ n: 1 });
     expect(await runner.first(statements.get, ['other', stamp])).toBeUndefined();

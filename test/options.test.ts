@@ -20,24 +20,56 @@ describe('options are checked when the store is built', () => {
     ['tableName', 7, /option `tableName` must be a non-empty string, received 7/],
     ['extendDefaultFields', 'userId', /option `extendDefaultFields` must be a function, received "userId"/],
     ['disableTouch', 'yes', /option `disableTouch` must be a boolean, received "yes"/],
-    ['checkExpirationInterval', '15m', /option `checkExpirationInterval` must be a number of milliseconds or false, received "15m"/],
-    ['checkExpirationInterval', 2 ** 31, /option `checkExpirationInterval` must be at most 2147483647 ms, received 2147483648/],
+    [
+      'checkExpirationInterval',
+      '15m',
+      /option `checkExpirationInterval` must be a number of milliseconds or false, received "15m"/,
+    ],
+    [
+      'checkExpirationInterval',
+      2 ** 31,
+      /option `checkExpirationInterval` must be at most 2147483647 ms, received 2147483648/,
+    ],
     ['pruneBatchSize', 0, /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received 0/],
     ['pruneBatchSize', 2.5, /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received 2.5/],
-    ['pruneBatchSize', '500', /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received "500"/],
-    ['pruneBatchSize', 2e6, /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received 2000000/],
+    [
+      'pruneBatchSize',
+      '500',
+      /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received "500"/,
+    ],
+    [
+      'pruneBatchSize',
+      2e6,
+      /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received 2000000/,
+    ],
     ['onCleanupError', true, /option `onCleanupError` must be a function, received true/],
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
-    ['logger', console.log, /option `logger` must be an object with a warn\(message\) method, or false, received a function/],
+    [
+      'logger',
+      console.log,
+      /option `logger` must be an object with a warn\(message\) method, or false, received a function/,
+    ],
     ['createTable', 'yes', /option `createTable` must be a boolean, received "yes"/],
     ['storedProcedures', 1, /option `storedProcedures` must be a boolean, received 1/],
-    ['storedProcedures', true, /option `storedProcedures` must be false on sqlite \(it needs the mysql dialect\), received true/],
+    [
+      'storedProcedures',
+      true,
+      /option `storedProcedures` must be false on sqlite \(it needs the mysql dialect\), received true/,
+    ],
     ['dataType', 'xml', /option `dataType` must be "text" or "json", received "xml"/],
     ['retries', -1, /option `retries` must be a whole number from 0 to 100, received -1/],
     ['retries', 1.5, /option `retries` must be a whole number from 0 to 100, received 1.5/],
-    ['operationTimeout', '10s', /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received "10s"/],
-    ['operationTimeout', -1, /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received -1/],
+    [
+      'operationTimeout',
+      '10s',
+      /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received "10s"/,
+    ],
+    [
+      'operationTimeout',
+      -1,
+      /option `operationTimeout` must be a number of milliseconds from 0 \(no bound\) to 2147483647, received -1/,
+    ],
     ['disableConnectionEvents', 1, /option `disableConnectionEvents` must be a boolean, received 1/],
   ];
 
@@ -81,7 +113,9 @@ describe('options are checked when the store is built', () => {
   test('an unrelated app model called Session is never overwritten by the default model', () => {
     const local = new Sequelize({ dialect: 'sqlite', storage: ':memory:', logging: false });
     const AppSession = local.define('Session', { title: DataTypes.STRING });
-    expect(() => new SequelizeStore({ db: local, checkExpirationInterval: 0 })).toThrow(/already has a model named "Session"/);
+    expect(() => new SequelizeStore({ db: local, checkExpirationInterval: 0 })).toThrow(
+      /already has a model named "Session"/,
+    );
     expect(local.models.Session).toBe(AppSession);
     return local.close();
   });
@@ -100,7 +134,11 @@ describe('options are checked when the store is built', () => {
   });
 
   test('retries, operationTimeout and disableConnectionEvents default to 3, 10 s and false', () => {
-    expect(resolveOptions({ db })).toMatchObject({ retries: 3, operationTimeout: 10_000, disableConnectionEvents: false });
+    expect(resolveOptions({ db })).toMatchObject({
+      retries: 3,
+      operationTimeout: 10_000,
+      disableConnectionEvents: false,
+    });
     expect(resolveOptions({ db, retries: 0, operationTimeout: 0 })).toMatchObject({ retries: 0, operationTimeout: 0 });
   });
 

@@ -6,11 +6,24 @@ const ROOT = path.resolve(__dirname, '..');
 
 test('the package ships the built code, its types, the SQL files, the README and the LICENSE only', () => {
   const [packed] = JSON.parse(
-    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
   ) as [{ files: { path: string }[] }];
   const files = packed.files.map((f) => f.path).sort();
 
-  for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli.js', 'dist/models/session.js', 'dist/models/session.d.ts']) {
+  for (const needed of [
+    'package.json',
+    'README.md',
+    'LICENSE',
+    'dist/lib/index.js',
+    'dist/lib/index.d.ts',
+    'dist/lib/cli.js',
+    'dist/models/session.js',
+    'dist/models/session.d.ts',
+  ]) {
     expect(files).toContain(needed);
   }
   expect(files).toContain('sql/postgres.sql');

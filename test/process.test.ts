@@ -88,8 +88,10 @@ describe('the store in a real process', () => {
   test.each([
     ['a result', `'no-such-sid'`],
     ['an error', `''`],
-  ])('a callback that throws on %s is called once and its error surfaces once as an uncaught exception', async (_, sid) => {
-    const outcome = await runNode(`
+  ])(
+    'a callback that throws on %s is called once and its error surfaces once as an uncaught exception',
+    async (_, sid) => {
+      const outcome = await runNode(`
       const session = require('express-session');
       const SequelizeStore = require('sequelize-session-store')(session.Store);
       const store = new SequelizeStore({ sqlitePath: ${JSON.stringify(sqlitePath(`throw-${sid.length}`))} });
@@ -106,14 +108,15 @@ describe('the store in a real process', () => {
         store.close();
       }, 1000);
     `);
-    expect(outcome.stderr).toBe('');
-    expect(outcome.code).toBe(0);
-    const seen = jsonLine(outcome);
-    expect(seen).toEqual({
-      calls: 1,
-      args: [sid === `''` ? { error: 'TypeError', result: 'undefined' } : { error: null, result: null }],
-      uncaught: ['thrown by the callback'],
-      rejections: 0,
-    });
-  });
+      expect(outcome.stderr).toBe('');
+      expect(outcome.code).toBe(0);
+      const seen = jsonLine(outcome);
+      expect(seen).toEqual({
+        calls: 1,
+        args: [sid === `''` ? { error: 'TypeError', result: 'undefined' } : { error: null, result: null }],
+        uncaught: ['thrown by the callback'],
+        rejections: 0,
+      });
+    },
+  );
 });

@@ -38,7 +38,9 @@ function createApp({ store, secret = process.env.SESSION_SECRET || 'dev-only sec
   });
 
   app.post('/login', (req, res, next) => {
-    const username = String(req.body.username || '').trim().slice(0, 50);
+    const username = String(req.body.username || '')
+      .trim()
+      .slice(0, 50);
     if (!username) return res.redirect(303, '/');
     const views = req.session.views;
     // A new session id at login, so an id planted before login (session fixation) is worthless.

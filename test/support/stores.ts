@@ -81,11 +81,15 @@ export function useBackend(backend: Backend): BackendContext {
 /** A fresh table as connect-session-sequelize 8 defines it (sid VARCHAR(36), data TEXT), dropped at the end. */
 export async function connectSessionSequelizeTable(ctx: BackendContext): Promise<ModelStatic<Model>> {
   const table = uniqueTable('css');
-  const model = ctx.db.define(table, {
-    sid: { type: DataTypes.STRING(36), primaryKey: true },
-    expires: DataTypes.DATE,
-    data: DataTypes.TEXT,
-  }, { tableName: table });
+  const model = ctx.db.define(
+    table,
+    {
+      sid: { type: DataTypes.STRING(36), primaryKey: true },
+      expires: DataTypes.DATE,
+      data: DataTypes.TEXT,
+    },
+    { tableName: table },
+  );
   await model.sync();
   ctx.dropLater(model);
   return model;

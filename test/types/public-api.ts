@@ -19,7 +19,13 @@ function assertType<T extends true>(): T | undefined {
 
 const SequelizeStore = sequelizeSessionStore(session.Store);
 const db = new Sequelize('sqlite::memory:');
-const store = new SequelizeStore({ db, tableName: 'sessions', expiration: 60_000, touchAfter: 30, checkExpirationInterval: false });
+const store = new SequelizeStore({
+  db,
+  tableName: 'sessions',
+  expiration: 60_000,
+  touchAfter: 30,
+  checkExpirationInterval: false,
+});
 new SequelizeStore();
 defineSessionModel(db, { tableName: 'other' });
 
@@ -57,7 +63,10 @@ void store.set('sid');
 
 // Encryption, hashed ids and limits: secrets are strings, adapters may be async.
 new SequelizeStore({ secret: ['new', 'old'], algorithm: 'chacha20-poly1305', disablePlaintext: true, maxSize: 65_536 });
-new SequelizeStore({ sidSecret: 'ids', serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) as session.SessionData } });
+new SequelizeStore({
+  sidSecret: 'ids',
+  serializer: { stringify: (s) => JSON.stringify(s), parse: (t) => JSON.parse(t) as session.SessionData },
+});
 const kms: sequelizeSessionStore.EncryptionAdapter = {
   encrypt: (text, sid) => Promise.resolve(`${sid}:${text}`),
   decrypt: (text) => text.slice(text.indexOf(':') + 1),
@@ -69,7 +78,11 @@ new SequelizeStore({ secret: Buffer.from('key') });
 new SequelizeStore({ encryption: { encrypt: (text: string) => text } });
 
 // The operator's side: migrations, the table options, queries by column.
-const migrations: SessionMigration[] = sessionMigrations({ tableName: 'sessions', dataType: 'json', procedures: false });
+const migrations: SessionMigration[] = sessionMigrations({
+  tableName: 'sessions',
+  dataType: 'json',
+  procedures: false,
+});
 void migrations;
 assertType<Equal<ReturnType<typeof store.migrate>, Promise<string[]>>>();
 void store.migrate({ down: true, ledgerTable: 'ledger' });
