@@ -21,14 +21,45 @@ export function withDeadline<T>(
   work: (signal: AbortSignal | undefined) => Promise<T>,
 ): Promise<T> {
   if (timeoutMs <= 0) return work(undefined);
-  const controller = new AbortController();
+  const deadline = new DeadlineSignal();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new OperationTimeoutError(operation, timeoutMs);
-      controller.abort(error);
+      deadline.abort(error);
       reject(error);
     }, timeoutMs);
   });
-  return Promise.race([work(controller.signal), expired]).finally(() => clearTimeout(timer));
+  return Promise.race([work(deadline as unknown as AbortSignal), expired]).finally(() => clearTimeout(timer));
+}
+
+type Listener = () => void;
+
+/**
+ * The part of AbortSignal the store uses (aborted, reason, add/removeEventListener of 'abort'),
+ * without EventTarget: an AbortController costs microseconds on every operation of the hot path,
+ * and nearly every operation ends long before its deadline.
+ */
+class DeadlineSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: Listener[] | undefined;
+
+  addEventListener(_type: 'abort', listener: Listener): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: Listener): void {
+    const index = this.#listeners?.indexOf(listener) ?? -1;
+    if (index >= 0) this.#listeners!.splice(index, 1);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners ?? [];
+    this.#listeners = undefined;
+    for (const listener of listeners) listener();
+  }
 }
