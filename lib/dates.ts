@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { isMySqlFamily } from './dialect';
 
 interface DateType {
   stringify(value: Date, options: { timezone?: string }): string;
@@ -21,7 +22,7 @@ export function dateFormatter(model: ModelStatic<Model>): (value: Date) => strin
   const offset = OFFSET.exec(timezone);
   if (!offset) return slow; // a named time zone needs Sequelize's own conversion
   const shiftMs = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
-  const suffix = sequelize.getDialect() === 'mysql' || sequelize.getDialect() === 'mariadb' ? '' : ` ${timezone}`;
+  const suffix = isMySqlFamily(sequelize.getDialect()) ? '' : ` ${timezone}`;
   const fast = (value: Date): string => {
     const iso = new Date(value.getTime() + shiftMs).toISOString();
     return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${suffix}`;

@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { isMySqlFamily } from './dialect';
 
 /** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
 export interface ColumnLimits {
@@ -24,10 +25,6 @@ const SEQUELIZE_TEXT_LENGTHS: Record<string, string> = { tiny: 'TINYTEXT', mediu
 function declaredChars(type: string): number {
   const match = /(?:CHAR|CHARACTER VARYING|VARCHAR|CHARACTER)\s*\((\d+)\)/i.exec(type);
   return match ? Number(match[1]) : Infinity;
-}
-
-function isMySqlFamily(dialect: string): boolean {
-  return dialect === 'mysql' || dialect === 'mariadb';
 }
 
 /** Limits of a data column from its SQL type, e.g. 'VARCHAR(1000)' or 'LONGTEXT'. */

@@ -2,6 +2,7 @@ import { Sequelize, type Model, type ModelStatic } from 'sequelize';
 import { defineSessionModel, type SessionModelOptions } from '../models/session';
 import { tableNameOf } from './model-binding';
 import { describeSessionTable } from './sql';
+import { isMySqlFamily } from './dialect';
 
 /** The dialects the `sql` command writes for. */
 export const SQL_DIALECTS = ['mysql', 'mariadb', 'postgres', 'sqlite'] as const;
@@ -11,10 +12,6 @@ interface QueryGenerator {
   attributesToSQL(attributes: unknown, options: { context: string; table: unknown }): Record<string, string>;
   createTableQuery(table: unknown, attributes: Record<string, string>, options: unknown): string;
   quoteIdentifier(identifier: string): string;
-}
-
-export function isMySqlFamily(dialect: string): boolean {
-  return dialect === 'mysql' || dialect === 'mariadb';
 }
 
 /**

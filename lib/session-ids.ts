@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { isWellFormed } from './unicode';
+import { isMySqlFamily } from './dialect';
 
 const PREFIX = 'sequelize-session-store:';
 
@@ -24,7 +25,7 @@ export class SessionIds {
 
   constructor(sidSecret: string | undefined, dialect: string) {
     this.#secret = sidSecret;
-    this.#padSpace = dialect === 'mysql' || dialect === 'mariadb';
+    this.#padSpace = isMySqlFamily(dialect);
   }
 
   /** True when rows are keyed by HMAC-SHA-256 of the sid rather than the sid itself. */

@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { isMySqlFamily } from './dialect';
 
 /** One hot statement: its text, and a name that identifies it as a prepared statement. */
 export interface Statement {
@@ -80,10 +81,6 @@ export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
 /** Placeholders: PostgreSQL numbers them, the others take `?`. */
 function placeholders(dialect: string): (position: number) => string {
   return dialect === 'postgres' ? (position) => `$${position}` : () => '?';
-}
-
-function isMySqlFamily(dialect: string): boolean {
-  return dialect === 'mysql' || dialect === 'mariadb';
 }
 
 /**

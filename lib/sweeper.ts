@@ -1,6 +1,7 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { dateFormatter } from './dates';
 import { describeSessionTable, type SessionTable, type Statement } from './sql';
+import { isMySqlFamily } from './dialect';
 
 /**
  * Whether the server can skip rows that another transaction holds: MariaDB 10.6+, MySQL 8.0.1+.
@@ -84,7 +85,7 @@ export class Sweeper {
       const sequelize = this.#model.sequelize!;
       const dialect = sequelize.getDialect();
       const table = describeSessionTable(this.#model);
-      const mysql = dialect === 'mysql' || dialect === 'mariadb';
+      const mysql = isMySqlFamily(dialect);
       const skipLocked = mysql ? sequelize.databaseVersion().then(mysqlSkipsLocked) : Promise.resolve(true);
       const batch = this.#options.batch;
       this.#statement = skipLocked.then((skip) => pruneStatement(table, dialect, batch, skip));

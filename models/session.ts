@@ -1,4 +1,5 @@
 import { DataTypes, type DataType, type Model, type ModelStatic, type Sequelize } from 'sequelize';
+import { isMySqlFamily } from '../lib/dialect';
 
 export interface SessionModelOptions {
   /** Name of the model on `sequelize` (`sequelize.models[modelKey]`). @default 'Session' */
@@ -16,14 +17,9 @@ export interface SessionModelOptions {
 /** The attributes a session model must have, whatever its columns are called. */
 export const SESSION_ATTRIBUTES = ['sid', 'expires', 'data'] as const;
 
-function isMySqlFamily(sequelize: Sequelize): boolean {
-  const dialect = sequelize.getDialect();
-  return dialect === 'mysql' || dialect === 'mariadb';
-}
-
 function dataColumnType(sequelize: Sequelize, dataType: 'text' | 'json'): DataType {
   if (dataType === 'json') return sequelize.getDialect() === 'postgres' ? DataTypes.JSONB : DataTypes.JSON;
-  return isMySqlFamily(sequelize) ? DataTypes.TEXT('long') : DataTypes.TEXT;
+  return isMySqlFamily(sequelize.getDialect()) ? DataTypes.TEXT('long') : DataTypes.TEXT;
 }
 
 /**
@@ -34,7 +30,7 @@ function dataColumnType(sequelize: Sequelize, dataType: 'text' | 'json'): DataTy
 export function defineSessionModel(sequelize: Sequelize, options: SessionModelOptions = {}): ModelStatic<Model> {
   const modelKey = options.modelKey ?? 'Session';
   const tableName = options.tableName ?? 'Sessions';
-  const mysql = isMySqlFamily(sequelize);
+  const mysql = isMySqlFamily(sequelize.getDialect());
   return sequelize.define(
     modelKey,
     {

@@ -1,7 +1,8 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { MYSQL_TEXT_BYTES } from '../limits';
 import { tableNameOf } from '../model-binding';
-import { expiresIndexName, isMySqlFamily } from '../schema';
+import { isMySqlFamily } from '../dialect';
+import { expiresIndexName } from '../schema';
 import { describeSessionTable } from '../sql';
 import type { MigrationStep } from './step';
 
