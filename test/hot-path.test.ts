@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Sequelize } from 'sequelize';
+import { ConnectionAcquireTimeoutError, type Sequelize } from 'sequelize';
 import { availableBackends, openDb, uniqueTable } from './support/backends';
 import { rowsOf, sessionData, SequelizeStore, type Store, type StoreOptions } from './support/stores';
 
@@ -65,6 +65,90 @@ describe.each(availableBackends())('the hot path on $name', (backend) => {
     expect(await s.length()).toBe(21);
     // Nothing still holds the single connection: the next query gets it at once.
     await expect(db.query('SELECT 1')).resolves.toBeDefined();
+  });
+
+  // SQLite's connection manager has no pool and runs no pool hooks.
+  if (backend.name !== 'sqlite') {
+    describe('borrowing from Sequelize’s pool', () => {
+      test('a beforePoolAcquire / afterPoolAcquire hook still runs for every statement', async () => {
+        const hooked = openDb(backend, { pool: { max: 2 } });
+        const table = uniqueTable('hooks');
+        const s = new SequelizeStore({ db: hooked, tableName: table, modelKey: table, checkExpirationInterval: 0 });
+        try {
+          await s.sync();
+          await s.set('a', sessionData()); // the first save also reads the column sizes
+          const seen: string[] = [];
+          hooked.addHook('beforePoolAcquire', () => void seen.push('before'));
+          hooked.addHook('afterPoolAcquire', () => void seen.push('after'));
+          await s.get('a');
+          await s.touch('a', sessionData(120_000));
+          expect(seen).toEqual(['before', 'after', 'before', 'after']);
+        } finally {
+          await s.sessionModel.drop();
+          await hooked.close();
+        }
+      });
+
+      test('a pool that hands out no connection in time fails with ConnectionAcquireTimeoutError', async () => {
+        const tight = openDb(backend, { pool: { max: 1, acquire: 200 } });
+        const table = uniqueTable('acquire');
+        const s = new SequelizeStore({
+          db: tight,
+          tableName: table,
+          modelKey: table,
+          checkExpirationInterval: 0,
+          retries: 0,
+        });
+        try {
+          await s.sync();
+          await s.set('a', sessionData());
+          const held = await tight.transaction(); // takes the only connection
+          try {
+            await expect(s.get('a')).rejects.toBeInstanceOf(ConnectionAcquireTimeoutError);
+          } finally {
+            await held.rollback();
+          }
+          expect(await s.get('a')).not.toBeNull(); // and the pool works again
+        } finally {
+          await s.sessionModel.drop();
+          await tight.close();
+        }
+      });
+    });
+  }
+
+  describe('the one-second rule of touch', () => {
+    /** The session of a later request of the same visitor, its expiry moved by `ms`. */
+    const movedBy = (saved: ReturnType<typeof sessionData>, ms: number): ReturnType<typeof sessionData> => ({
+      ...saved,
+      cookie: { ...saved.cookie, expires: new Date(saved.cookie.expires!.getTime() + ms) },
+    });
+    const updatedAtOf = async (s: Store, sid: string): Promise<number> =>
+      new Date((await rowsOf(s))[sid]!.updatedAt as string).getTime();
+
+    test('a touch that moves the expiry by less than a second, either way, changes nothing', async () => {
+      const s = await store();
+      const saved = sessionData(3_600_000);
+      await s.set('a', saved);
+      const updatedAt = await updatedAtOf(s, 'a');
+      await new Promise((resolve) => setTimeout(resolve, 20)); // a write now would change updatedAt
+      await s.touch('a', movedBy(saved, 999));
+      await s.touch('a', movedBy(saved, -999));
+      expect(await expiresOf(s, 'a')).toBe(saved.cookie.expires!.getTime());
+      expect(await updatedAtOf(s, 'a')).toBe(updatedAt);
+    });
+
+    test('a touch that moves it by a second or more writes it, forward and back', async () => {
+      const s = await store();
+      const saved = sessionData(3_600_000);
+      await s.set('a', saved);
+      const later = movedBy(saved, 1000);
+      await s.touch('a', later);
+      expect(await expiresOf(s, 'a')).toBe(later.cookie.expires!.getTime());
+      const shorter = movedBy(saved, -1000);
+      await s.touch('a', shorter);
+      expect(await expiresOf(s, 'a')).toBe(shorter.cookie.expires!.getTime());
+    });
   });
 
   describe('touchAfter', () => {
