@@ -22,15 +22,32 @@ export function withDeadline<T>(
 ): Promise<T> {
   if (timeoutMs <= 0) return work(undefined);
   const deadline = new DeadlineSignal();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise and one timer: Promise.race and finally() would add two more per operation.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       const error = new OperationTimeoutError(operation, timeoutMs);
       deadline.abort(error);
       reject(error);
     }, timeoutMs);
+    const settled = (): void => clearTimeout(timer);
+    let working: Promise<T>;
+    try {
+      working = work(deadline as unknown as AbortSignal);
+    } catch (error) {
+      settled();
+      throw error;
+    }
+    working.then(
+      (value) => {
+        settled();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settled();
+        reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+      },
+    );
   });
-  return Promise.race([work(deadline as unknown as AbortSignal), expired]).finally(() => clearTimeout(timer));
 }
 
 type Listener = () => void;

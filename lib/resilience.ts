@@ -41,17 +41,21 @@ export class Resilience {
   }
 
   /** One call to the database, retried while it fails transiently; once only while the database is down. */
-  async call<T>(run: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  call<T>(run: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const readiness = this.#readiness;
     const retries = readiness?.down ? 0 : this.#retries;
-    try {
-      const result = await retry(run, { retries, isTransient }, signal);
-      readiness?.reached();
-      return result;
-    } catch (error) {
-      readiness?.failed(error);
-      throw error;
-    }
+    const calling = retry(run, { retries, isTransient }, signal);
+    if (!readiness) return calling;
+    return calling.then(
+      (result) => {
+        readiness.reached();
+        return result;
+      },
+      (error: unknown) => {
+        readiness.failed(error);
+        throw error;
+      },
+    );
   }
 
   /** The hot statements, each call retried as a whole: a retry borrows a fresh connection. */

@@ -38,15 +38,33 @@ export interface RetryPolicy {
  * operations that are safe to repeat; every statement of the store is (an upsert, an expiry
  * update, deletes and reads by key), even when a lost connection hides whether it was applied.
  */
-export async function retry<T>(attempt: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+export function retry<T>(attempt: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+  // The first attempt costs no async frame of its own: nearly every call succeeds at once.
+  let first: Promise<T>;
+  try {
+    first = attempt();
+  } catch (error) {
+    return retryAfter(error, attempt, policy, signal);
+  }
+  return first.catch((error: unknown) => retryAfter(error, attempt, policy, signal));
+}
+
+async function retryAfter<T>(
+  firstError: unknown,
+  attempt: () => Promise<T>,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let error = firstError;
   for (let retries = 0; ; retries += 1) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      if (retries >= policy.retries || !policy.isTransient(error)) throw error;
-    }
+    if (signal?.aborted) throw signal.reason;
+    if (retries >= policy.retries || !policy.isTransient(error)) throw error;
     await pause(backoff(retries), signal);
     if (signal?.aborted) throw signal.reason;
+    try {
+      return await attempt();
+    } catch (next) {
+      error = next;
+    }
   }
 }

@@ -34,7 +34,7 @@ export function postgresRunner(sequelize: Sequelize): Runner {
       signal,
     );
   return {
-    first: async (statement, params, signal) => (await query(statement, params, signal)).rows[0],
-    run: async (statement, params, signal) => (await query(statement, params, signal)).rowCount ?? 0,
+    first: (statement, params, signal) => query(statement, params, signal).then((result) => result.rows[0]),
+    run: (statement, params, signal) => query(statement, params, signal).then((result) => result.rowCount ?? 0),
   };
 }
