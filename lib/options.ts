@@ -59,7 +59,9 @@ export interface SequelizeStoreOptions {
   /**
    * Seconds during which an unchanged session is not touched again: `touch` skips the write when
    * the stored expiry was refreshed less than `touchAfter` seconds ago, so the stored expiry lags
-   * the cookie's by at most that much. `0` writes every touch, as connect-session-sequelize does.
+   * the cookie's by at most that much. `0` sends every touch, as connect-session-sequelize does
+   * (a touch that would move the expiry by less than a second, the cookie's own resolution, writes
+   * nothing either way).
    * @default 0
    * @example 300 // at most one expiry write per session every 5 minutes
    */

@@ -30,8 +30,16 @@ export interface HotStatements {
   get: Statement;
   /** (sid, now) → { data, expires }, for touch throttling */
   getWithExpiry: Statement;
-  /** (expires, [updatedAt,] sid, now) */
+  /**
+   * (expires, [updatedAt,] sid, now, expires - 1 s, expires + 1 s): writes only when the expiry
+   * moves by a second or more, the resolution of a cookie's own expiry.
+   */
   touch: Statement;
+  /**
+   * (expires, [updatedAt,] sid, now): the touch that always writes, which the stored procedures
+   * were made from before the one-second rule (their signature stays as shipped).
+   */
+  touchAlways: Statement;
   /** (sid) */
   destroy: Statement;
   /**
@@ -152,7 +160,9 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   const touchSet = t.updatedAt ? `${t.expires} = ${p(1)}, ${t.updatedAt} = ${p(2)}` : `${t.expires} = ${p(1)}`;
   const touchNext = t.updatedAt ? 3 : 2;
   const read = bySid(1, 2);
-  const touch = bySid(touchNext, touchNext + 1);
+  const touch = bySid(touchNext, touchNext + 3);
+  const touchAlways = bySid(touchNext, touchNext + 1);
+  const touchWhere = `WHERE ${touch.where} AND ${t.expires} > ${p(touchNext + 1)}`;
   const destroy = bySid(1, 1);
   return {
     table: t,
@@ -162,11 +172,15 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
         'get_expiry',
         `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${read.where} AND ${t.expires} > ${p(2)}`,
       ),
-      // An expired session stays expired: touch must not bring it back.
+      // An expired session stays expired: touch must not bring it back. A touch that moves the
+      // expiry by less than a second (several requests of one page) changes nothing the browser
+      // keeps, so it matches no row and writes nothing: no row version, no log, no flush.
       touch: touch.keyed(
         'touch',
-        `UPDATE ${t.table} SET ${touchSet} WHERE ${touch.where} AND ${t.expires} > ${p(touchNext + 1)}`,
+        `UPDATE ${t.table} SET ${touchSet} ${touchWhere} ` +
+          `AND (${t.expires} <= ${p(touchNext + 2)} OR ${t.expires} >= ${p(touchNext + 3)})`,
       ),
+      touchAlways: touchAlways.keyed('touch_always', `UPDATE ${t.table} SET ${touchSet} ${touchWhere}`),
       destroy: destroy.keyed('destroy', `DELETE FROM ${t.table} WHERE ${destroy.where}`),
       upsert,
     },

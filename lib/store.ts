@@ -20,6 +20,8 @@ import { checkWhere, findLive, type SessionQueries, type StoredSession } from '.
 import { createTableOnce } from './table-creation';
 
 const PREFIX = 'sequelize-session-store:';
+/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
+const TOUCH_RESOLUTION_MS = 1000;
 
 function checkSession(sid: string, session: unknown): asserts session is SessionData {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
@@ -146,13 +148,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
     }
 
-    async #usable(): Promise<void> {
+    /**
+     * Throws once the store is closed; else what an operation must wait for first (the embedded
+     * database or createTable), or undefined: the hot path then awaits nothing.
+     */
+    #usable(): Promise<void> | undefined {
       if (this.#closed) throw new Error(`${PREFIX} the store is closed`);
       if (this.#createAgain && !this.#ready) {
         this.#createAgain = false;
         this.#ready = this.#createTable();
       }
-      if (this.#ready) await this.#ready;
+      return this.#ready;
     }
 
     #limitsFor(): Promise<ColumnLimits> {
@@ -176,7 +182,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     async #get(sid: string, signal?: AbortSignal): Promise<SessionData | null> {
       const key = this.#ids.key(sid);
-      await this.#usable();
+      const waiting = this.#usable();
+      if (waiting) await waiting; // the hot path skips an await when nothing is pending
       const throttled = this.#throttle.enabled;
       const row = await this.#runner.first(
         throttled ? this.#sql.getWithExpiry : this.#sql.get,
@@ -217,7 +224,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         fields = { ...fields, ...extended };
         if (Object.hasOwn(fields, 'sid')) delete fields.sid;
       }
-      await this.#usable();
+      const waiting = this.#usable();
+      if (waiting) await waiting;
       const limits = await this.#limitsFor();
       this.#checkFits(key, fields.data, limits);
 
@@ -271,10 +279,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       if (this.#options.disableTouch) return;
       const expiresAt = expiryOf(session, this.#options.expiration);
       if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
-      await this.#usable();
+      const waiting = this.#usable();
+      if (waiting) await waiting;
       const expires = this.#date(expiresAt);
       const now = this.#date(new Date());
-      const params = this.#table.updatedAt ? [expires, now, key, now] : [expires, key, now];
+      const at = expiresAt.getTime();
+      const near = [this.#date(new Date(at - TOUCH_RESOLUTION_MS)), this.#date(new Date(at + TOUCH_RESOLUTION_MS))];
+      const params = this.#table.updatedAt ? [expires, now, key, now, ...near] : [expires, key, now, ...near];
       await this.#runner.run(this.#sql.touch, params, signal);
     }
 
@@ -288,7 +299,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     async #destroy(sid: string, signal?: AbortSignal): Promise<void> {
       const key = this.#ids.key(sid);
       this.#throttle.forget(key);
-      await this.#usable();
+      const waiting = this.#usable();
+      if (waiting) await waiting;
       await this.#runner.run(this.#sql.destroy, [key], signal);
     }
 

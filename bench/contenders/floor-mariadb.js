@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
 
 /** The floor on MariaDB: a mysql2 pool of 5 and execute(), prepared once per connection. */
 module.exports = {
@@ -22,7 +22,7 @@ module.exports = {
     return {
       api: {
         async get(sid) {
-          const rows = await execute(sql.get, [sid, new Date()]);
+          const rows = await execute(sql.get, [sid, sid, new Date()]);
           return rows.length > 0 ? JSON.parse(rows[0].data) : null;
         },
         async set(sid, session) {
@@ -31,10 +31,11 @@ module.exports = {
         },
         async touch(sid, session) {
           const now = new Date();
-          await execute(sql.touch, [expiryOf(session), now, sid, now]);
+          const expires = expiryOf(session);
+          await execute(sql.touch, [expires, now, sid, sid, now, ...touchBounds(expires)]);
         },
         async destroy(sid) {
-          await execute(sql.destroy, [sid]);
+          await execute(sql.destroy, [sid, sid]);
         },
       },
       pool: `mysql2 pool, connectionLimit ${env.poolSize}`,

@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
 
 /** The floor on PostgreSQL: a pg Pool of 5 and named queries, prepared once per connection. */
 module.exports = {
@@ -33,7 +33,8 @@ module.exports = {
         },
         async touch(sid, session) {
           const now = new Date();
-          await query('touch', [expiryOf(session), now, sid, now]);
+          const expires = expiryOf(session);
+          await query('touch', [expires, now, sid, now, ...touchBounds(expires)]);
         },
         async destroy(sid) {
           await query('destroy', [sid]);

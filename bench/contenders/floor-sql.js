@@ -19,16 +19,26 @@ function floorStatements(dialect, tableName) {
     upsert === 'mysql'
       ? `ON DUPLICATE KEY UPDATE ${updated.map((c) => `${c}=VALUES(${c})`).join(', ')}`
       : `ON CONFLICT (${sid}) DO UPDATE SET ${updated.map((c) => `${c}=${upsert === 'postgres' ? 'EXCLUDED' : 'excluded'}.${c}`).join(', ')}`;
+  // MySQL/MariaDB: the byte-wise sid check that keeps 'abc ' from finding 'abc' (lib/sql.ts exactSid).
+  const bySid = (position) =>
+    upsert === 'mysql' ? `${sid} = ? AND CAST(${sid} AS BINARY) = CAST(? AS BINARY)` : `${sid} = ${p(position)}`;
   return {
-    /** (sid, now) */
-    get: `SELECT ${data} AS data FROM ${t} WHERE ${sid} = ${p(1)} AND ${expires} > ${p(2)}`,
+    /** (sid, now); on MariaDB (sid, sid, now) */
+    get: `SELECT ${data} AS data FROM ${t} WHERE ${bySid(1)} AND ${expires} > ${p(2)}`,
     /** (sid, data, expires, createdAt, updatedAt) */
     set: `INSERT INTO ${t} (${sid}, ${data}, ${expires}, ${createdAt}, ${updatedAt}) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}) ${tail}`,
-    /** (expires, updatedAt, sid, now) */
-    touch: `UPDATE ${t} SET ${expires} = ${p(1)}, ${updatedAt} = ${p(2)} WHERE ${sid} = ${p(3)} AND ${expires} > ${p(4)}`,
-    /** (sid) */
-    destroy: `DELETE FROM ${t} WHERE ${sid} = ${p(1)}`,
+    /** (expires, updatedAt, sid, now, expires - 1 s, expires + 1 s); on MariaDB sid twice */
+    touch:
+      `UPDATE ${t} SET ${expires} = ${p(1)}, ${updatedAt} = ${p(2)} WHERE ${bySid(3)} AND ${expires} > ${p(4)} ` +
+      `AND (${expires} <= ${p(5)} OR ${expires} >= ${p(6)})`,
+    /** (sid); on MariaDB (sid, sid) */
+    destroy: `DELETE FROM ${t} WHERE ${bySid(1)}`,
   };
+}
+
+/** The bounds of the touch's one-second rule: a touch closer than that to the stored expiry writes nothing. */
+function touchBounds(expires) {
+  return [new Date(expires.getTime() - 1000), new Date(expires.getTime() + 1000)];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,4 +67,4 @@ async function createStoreTable(env, name, table) {
   }
 }
 
-module.exports = { floorStatements, expiryOf, createStoreTable };
+module.exports = { floorStatements, expiryOf, touchBounds, createStoreTable };

@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
 
 /** A date as Sequelize writes it to an SQLite DATETIME column (compared as text). */
 function sqliteDate(date) {
@@ -54,8 +54,10 @@ module.exports = {
         },
         async touch(sid, session) {
           const now = new Date();
+          const expires = expiryOf(session);
+          const [low, high] = touchBounds(expires).map(sqliteDate);
           await promisified(prepared.touch, 'run', [
-            [sqliteDate(expiryOf(session)), sqliteDate(now), sid, sqliteDate(now)],
+            [sqliteDate(expires), sqliteDate(now), sid, sqliteDate(now), low, high],
           ]);
         },
         async destroy(sid) {
