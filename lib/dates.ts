@@ -23,9 +23,16 @@ export function dateFormatter(model: ModelStatic<Model>): (value: Date) => strin
   if (!offset) return slow; // a named time zone needs Sequelize's own conversion
   const shiftMs = (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) * 60_000;
   const suffix = isMySqlFamily(sequelize.getDialect()) ? '' : ` ${timezone}`;
+  // Most calls format "now", and many requests share a millisecond: the last text is kept.
+  let lastTime = NaN;
+  let lastText = '';
   const fast = (value: Date): string => {
-    const iso = new Date(value.getTime() + shiftMs).toISOString();
-    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}${suffix}`;
+    const time = value.getTime();
+    if (time === lastTime) return lastText;
+    const iso = new Date(time + shiftMs).toISOString();
+    lastTime = time;
+    lastText = `${iso.slice(0, 10)} ${iso.slice(11, 23)}${suffix}`;
+    return lastText;
   };
 
   // Trust the fast path only where it writes what Sequelize writes (MySQL's plain DATETIME drops
