@@ -34,23 +34,36 @@ interface SequelizeInternals {
   hasHook(name: string): boolean;
 }
 
+/** One way to borrow a connection, and the matching way to give it back. */
+interface Lending<Connection> {
+  borrow: () => Promise<Connection>;
+  release: (connection: Connection) => void;
+}
+
 /**
  * How a statement borrows a connection. getConnection() costs two hook runs and several awaits
  * per statement, a tenth of a fast get: once Sequelize knows the server's version (its first
  * connection asks) and nobody hooks the acquisition or replaced getConnection, the pool is asked
- * directly, as getConnection itself would. A timeout still surfaces as Sequelize's ConnectionAcquireTimeoutError.
+ * directly, as getConnection itself would. A timeout still surfaces as Sequelize's
+ * ConnectionAcquireTimeoutError.
  */
-function borrower<Connection>(sequelize: Sequelize): () => Promise<Connection> {
+function lendingOf<Connection>(sequelize: Sequelize): () => Lending<Connection> {
   const internals = sequelize as unknown as SequelizeInternals;
   const manager = internals.connectionManager as ConnectionManager<Connection>;
-  const viaSequelize = (): Promise<Connection> => manager.getConnection({ type: 'write', useMaster: true });
-  const direct = (): Promise<Connection> =>
-    manager.pool.acquire('write', true).catch((error: unknown) => {
-      // sequelize-pool's TimeoutError, which sets no name of its own.
-      throw error instanceof Error && error.constructor.name === 'TimeoutError'
-        ? new ConnectionAcquireTimeoutError(error)
-        : error;
-    });
+  const viaSequelize: Lending<Connection> = {
+    borrow: () => manager.getConnection({ type: 'write', useMaster: true }),
+    release: (connection) => void manager.releaseConnection(connection),
+  };
+  const direct: Lending<Connection> = {
+    borrow: () =>
+      manager.pool.acquire('write', true).catch((error: unknown) => {
+        // sequelize-pool's TimeoutError, which sets no name of its own.
+        throw error instanceof Error && error.constructor.name === 'TimeoutError'
+          ? new ConnectionAcquireTimeoutError(error)
+          : error;
+      }),
+    release: (connection) => void manager.pool.release(connection),
+  };
   // SQLite's manager has a getConnection of its own and no pool to speak of.
   const pooled = !Object.hasOwn(Object.getPrototypeOf(manager) as object, 'getConnection');
   // close() replaces getConnection on the instance with one that says so; so may instrumentation.
@@ -60,8 +73,8 @@ function borrower<Connection>(sequelize: Sequelize): () => Promise<Connection> {
     Object.hasOwn(manager, 'getConnection') ||
     internals.hasHook('beforePoolAcquire') ||
     internals.hasHook('afterPoolAcquire')
-      ? viaSequelize()
-      : direct();
+      ? viaSequelize
+      : direct;
 }
 
 /**
@@ -73,14 +86,11 @@ function borrower<Connection>(sequelize: Sequelize): () => Promise<Connection> {
  * checked out for as long as a stalled server keeps it.
  */
 export function connectionLender<Connection>(sequelize: Sequelize, abandon: (connection: Connection) => void) {
-  const manager = (sequelize as unknown as SequelizeInternals).connectionManager as ConnectionManager<Connection>;
-  const borrow = borrower<Connection>(sequelize);
-  const release = (connection: Connection): void => {
-    manager.pool.release(connection);
-  };
+  const lending = lendingOf<Connection>(sequelize);
   // Promise chains rather than async/finally: each await is a microtask on every statement.
-  return <T>(use: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> =>
-    borrow().then((connection) => {
+  return <T>(use: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    const { borrow, release } = lending();
+    return borrow().then((connection) => {
       if (signal?.aborted) {
         // The pool was slower than the deadline: nobody waits for this statement any more.
         release(connection);
@@ -103,6 +113,7 @@ export function connectionLender<Connection>(sequelize: Sequelize, abandon: (con
         },
       );
     });
+  };
 }
 
 /** Sequelize's `logging` option, honoured for our statements too. */
