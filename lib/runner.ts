@@ -1,5 +1,6 @@
 import { ConnectionAcquireTimeoutError, type Sequelize } from 'sequelize';
 import type { Statement } from './sql';
+import { isConnectionLoss } from './transient';
 import { mysqlRunner } from './runners/mysql';
 import { postgresRunner } from './runners/postgres';
 import { sqliteRunner } from './runners/sqlite';
@@ -25,6 +26,7 @@ interface ConnectionManager<Connection> {
   pool: {
     acquire(type: 'write', useMaster: true): Promise<Connection>;
     release(connection: Connection): unknown;
+    destroy(connection: Connection): unknown;
   };
 }
 
@@ -34,10 +36,12 @@ interface SequelizeInternals {
   hasHook(name: string): boolean;
 }
 
-/** One way to borrow a connection, and the matching way to give it back. */
+/** One way to borrow a connection, and the matching ways to give it back or drop it. */
 interface Lending<Connection> {
   borrow: () => Promise<Connection>;
   release: (connection: Connection) => void;
+  /** For a connection that failed as a connection does: the pool makes another (maybe to another node). */
+  discard: (connection: Connection) => void;
 }
 
 /**
@@ -50,9 +54,15 @@ interface Lending<Connection> {
 function lendingOf<Connection>(sequelize: Sequelize): () => Lending<Connection> {
   const internals = sequelize as unknown as SequelizeInternals;
   const manager = internals.connectionManager as ConnectionManager<Connection>;
+  // SQLite's manager has a getConnection of its own and no pool to speak of.
+  const pooled = !Object.hasOwn(Object.getPrototypeOf(manager) as object, 'getConnection');
+  const destroy = (connection: Connection): void => {
+    Promise.resolve(manager.pool.destroy(connection)).catch(() => {}); // it is gone either way
+  };
   const viaSequelize: Lending<Connection> = {
     borrow: () => manager.getConnection({ type: 'write', useMaster: true }),
     release: (connection) => void manager.releaseConnection(connection),
+    discard: pooled ? destroy : (connection) => void manager.releaseConnection(connection),
   };
   const direct: Lending<Connection> = {
     borrow: () =>
@@ -63,9 +73,8 @@ function lendingOf<Connection>(sequelize: Sequelize): () => Lending<Connection> 
           : error;
       }),
     release: (connection) => void manager.pool.release(connection),
+    discard: destroy,
   };
-  // SQLite's manager has a getConnection of its own and no pool to speak of.
-  const pooled = !Object.hasOwn(Object.getPrototypeOf(manager) as object, 'getConnection');
   // close() replaces getConnection on the instance with one that says so; so may instrumentation.
   return () =>
     !pooled ||
@@ -89,7 +98,7 @@ export function connectionLender<Connection>(sequelize: Sequelize, abandon: (con
   const lending = lendingOf<Connection>(sequelize);
   // Promise chains rather than async/finally: each await is a microtask on every statement.
   return <T>(use: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> => {
-    const { borrow, release } = lending();
+    const { borrow, release, discard } = lending();
     return borrow().then((connection) => {
       if (signal?.aborted) {
         // The pool was slower than the deadline: nobody waits for this statement any more.
@@ -98,17 +107,17 @@ export function connectionLender<Connection>(sequelize: Sequelize, abandon: (con
       }
       const cut = (): void => abandon(connection);
       signal?.addEventListener('abort', cut, { once: true });
-      const done = (): void => {
-        signal?.removeEventListener('abort', cut);
-        release(connection);
-      };
       return use(connection).then(
         (result) => {
-          done();
+          signal?.removeEventListener('abort', cut);
+          release(connection);
           return result;
         },
         (error: unknown) => {
-          done();
+          signal?.removeEventListener('abort', cut);
+          // A Galera node not ready yet, or a connection that broke: the retry must not get it back.
+          if (isConnectionLoss(error)) discard(connection);
+          else release(connection);
           throw error;
         },
       );
