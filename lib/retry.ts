@@ -44,7 +44,7 @@ export function retry<T>(attempt: () => Promise<T>, policy: RetryPolicy, signal?
   try {
     first = attempt();
   } catch (error) {
-    return retryAfter(error, attempt, policy, signal);
+    first = Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- as thrown
   }
   return first.catch((error: unknown) => retryAfter(error, attempt, policy, signal));
 }

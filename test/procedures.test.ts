@@ -2,7 +2,7 @@ import { DataTypes, type Sequelize } from 'sequelize';
 import { restrictedAccount, statementLog } from './support/admin';
 import { availableBackends, openDb, uniqueTable } from './support/backends';
 import { fillSessions, liveSids, sidsOf } from './support/fill';
-import { rowsOf, sessionData, SequelizeStore, useBackend } from './support/stores';
+import { rowsOf, sessionData, SequelizeStore, useBackend, type StoreOptions } from './support/stores';
 
 const PROCEDURES = ['get', 'set', 'touch', 'destroy', 'length', 'all', 'clear', 'prune'];
 
@@ -52,18 +52,25 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
     return { db, log };
   }
 
-  test('every operation is a CALL, by a user that may only EXECUTE the procedures', async () => {
-    const tableName = uniqueTable('proc');
+  /** A table of its own, its admin store, and a stored-procedure store on an EXECUTE-only user. */
+  async function procedureStore(prefix: string, options: StoreOptions = {}) {
+    const tableName = uniqueTable(prefix);
     const admin = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
     const { db, log } = await executeOnly(admin, tableName);
-    log.clear();
     const store = new SequelizeStore({
       db,
       tableName,
       modelKey: tableName,
       storedProcedures: true,
       checkExpirationInterval: 0,
+      ...options,
     });
+    return { tableName, admin, store, log };
+  }
+
+  test('every operation is a CALL, by a user that may only EXECUTE the procedures', async () => {
+    const { admin, store, log } = await procedureStore('proc');
+    log.clear();
 
     await store.set('a', sessionData(60_000, { user: 'ada' }));
     await store.set('A', sessionData(60_000, { user: 'upper' }));
@@ -96,17 +103,7 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
   });
 
   test('the cleanup sweeps in batches: CALL <table>_prune(now, batch) until a batch comes back short', async () => {
-    const tableName = uniqueTable('procp');
-    const admin = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
-    const { db, log } = await executeOnly(admin, tableName);
-    const store = new SequelizeStore({
-      db,
-      tableName,
-      modelKey: tableName,
-      storedProcedures: true,
-      checkExpirationInterval: 0,
-      pruneBatchSize: 10,
-    });
+    const { tableName, admin, store, log } = await procedureStore('procp', { pruneBatchSize: 10 });
     await fillSessions(admin.sessionModel, 25, 2);
     log.clear();
     expect(await store.prune()).toBe(25);
@@ -115,11 +112,7 @@ describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
   });
 
   test('touchAfter works through the procedures too: get hands back the stored expiry', async () => {
-    const tableName = uniqueTable('proct');
-    const admin = new SequelizeStore({ db: ctx.db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
-    const { db, log } = await executeOnly(admin, tableName);
-    const store = new SequelizeStore({ db, tableName, modelKey: tableName, storedProcedures: true, touchAfter: 300 });
-    store.stopExpiringSessions();
+    const { store, log } = await procedureStore('proct', { touchAfter: 300 });
     const saved = sessionData(3_600_000);
     await store.set('a', saved);
     await store.get('a');

@@ -43,9 +43,13 @@ export function mysqlExecutor(
       (connection) =>
         new Promise((resolve, reject) => {
           log?.(text);
+          if (!setAside) {
+            connection.execute(text, params, (error, result) => (error ? reject(error) : resolve(result)));
+            return;
+          }
           const config = connection.config;
           const typeCast = config.typeCast;
-          if (setAside) config.typeCast = true;
+          config.typeCast = true;
           try {
             connection.execute(text, params, (error, result) => {
               config.typeCast = typeCast;

@@ -157,6 +157,11 @@ abstract class ServerProcess implements TestServer {
     }
   }
 
+  /** The server's data directory, inside its own. */
+  get data(): string {
+    return path.join(this.dir, 'data');
+  }
+
   abstract readonly url: string;
   abstract readonly logFile: string;
   protected abstract command(extra: string[]): [string, string[]];
@@ -253,10 +258,6 @@ export class MariaDbServer extends ServerProcess {
     return server;
   }
 
-  get data(): string {
-    return path.join(this.dir, 'data');
-  }
-
   get url(): string {
     return `mysql://root@127.0.0.1:${this.port}/test`;
   }
@@ -325,10 +326,6 @@ export class PostgresServer extends ServerProcess {
     await server.start();
     await run('psql', ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-qc', 'CREATE DATABASE test']);
     return server;
-  }
-
-  get data(): string {
-    return path.join(this.dir, 'data');
   }
 
   get url(): string {
