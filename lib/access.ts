@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import type { DateParameter } from './dates';
 import { prepareProcedureCalls } from './procedures';
 import { modelQueries, procedureQueries, type SessionQueries } from './queries';
 import { createRunner, type Runner } from './runner';
@@ -22,7 +23,7 @@ export interface SessionAccess {
 export function sessionAccess(
   model: ModelStatic<Model>,
   storedProcedures: boolean,
-  date: (value: Date) => string,
+  date: (value: Date) => DateParameter,
 ): SessionAccess {
   const sequelize = model.sequelize!;
   if (!storedProcedures) {

@@ -19,12 +19,15 @@ export interface CodecOptions {
   maxSize: number;
 }
 
-/** Session <-> the text of the data column, built once per store. */
+/**
+ * Session <-> the text of the data column, built once per store. Both answer at once unless a
+ * cipher is at work: a promise per get and set would cost the hot path for nothing.
+ */
 export interface SessionCodec {
-  /** The text to store; `sid` is the row key, bound to the ciphertext. */
-  encode(sid: string, session: SessionData): Promise<string>;
-  /** The session back; throws CorruptSessionError when the row cannot be read. */
-  decode(sid: string, stored: unknown): Promise<SessionData>;
+  /** The text to store; `sid` is the row key, bound to the ciphertext. Throws when it cannot be stored. */
+  encode(sid: string, session: SessionData): string | Promise<string>;
+  /** The session back; throws (or rejects with) CorruptSessionError when the row cannot be read. */
+  decode(sid: string, stored: unknown): SessionData | Promise<SessionData>;
 }
 
 const PREFIX = 'sequelize-session-store:';
@@ -92,9 +95,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
   const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm) : undefined;
   const adapter = options.encryption;
 
-  async function encrypt(sid: string, text: string): Promise<string> {
-    const cipher = builtIn ?? adapter;
-    if (!cipher) return text;
+  async function encrypt(sid: string, text: string, cipher: EncryptionAdapter): Promise<string> {
     let output: unknown;
     try {
       output = await cipher.encrypt(text, sid);
@@ -108,10 +109,6 @@ export function createCodec(options: CodecOptions): SessionCodec {
   }
 
   async function decrypt(sid: string, text: string): Promise<string> {
-    if (!text.startsWith(ENCRYPTED)) {
-      if (options.disablePlaintext) throw new CorruptSessionError(sid, 'not encrypted, and disablePlaintext is set');
-      return text;
-    }
     const body = text.slice(ENCRYPTED.length);
     const byAdapter = body.startsWith(ADAPTER);
     const cipher = byAdapter ? adapter : builtIn;
@@ -129,14 +126,34 @@ export function createCodec(options: CodecOptions): SessionCodec {
     return plaintext;
   }
 
+  function parse(sid: string, plaintext: string): SessionData {
+    let value: unknown;
+    try {
+      value = serializer.parse(plaintext);
+    } catch {
+      throw new CorruptSessionError(sid, serializer === json ? 'data is not JSON' : 'the serializer cannot parse it');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new CorruptSessionError(sid, serializer === json ? 'data is not a JSON object' : 'data is not an object');
+    }
+    return value as SessionData;
+  }
+
+  const cipher = builtIn ?? adapter;
   return {
-    async encode(sid, session) {
-      const stored = await encrypt(sid, serialize(serializer, sid, session));
-      checkSize(sid, stored, options.maxSize);
-      return stored;
+    encode(sid, session) {
+      const text = serialize(serializer, sid, session);
+      if (!cipher) {
+        checkSize(sid, text, options.maxSize);
+        return text;
+      }
+      return encrypt(sid, text, cipher).then((stored) => {
+        checkSize(sid, stored, options.maxSize);
+        return stored;
+      });
     },
 
-    async decode(sid, stored) {
+    decode(sid, stored) {
       // A JSON data column may come back already parsed (pg's jsonb, MySQL's JSON).
       if (typeof stored === 'object' && stored !== null && !Buffer.isBuffer(stored)) {
         if (Array.isArray(stored)) throw new CorruptSessionError(sid, 'data is not a JSON object');
@@ -147,17 +164,9 @@ export function createCodec(options: CodecOptions): SessionCodec {
       if (typeof text !== 'string') {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
       }
-      const plaintext = await decrypt(sid, text);
-      let value: unknown;
-      try {
-        value = serializer.parse(plaintext);
-      } catch {
-        throw new CorruptSessionError(sid, serializer === json ? 'data is not JSON' : 'the serializer cannot parse it');
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new CorruptSessionError(sid, serializer === json ? 'data is not a JSON object' : 'data is not an object');
-      }
-      return value as SessionData;
+      if (text.startsWith(ENCRYPTED)) return decrypt(sid, text).then((plaintext) => parse(sid, plaintext));
+      if (options.disablePlaintext) throw new CorruptSessionError(sid, 'not encrypted, and disablePlaintext is set');
+      return parse(sid, text);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Model, ModelStatic } from 'sequelize';
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { isMySqlFamily } from './dialect';
 
 interface DateType {
@@ -66,4 +66,30 @@ export function dateFormatter(model: ModelStatic<Model>): (value: Date) => strin
   const probe = new Date(Date.UTC(2001, 1, 3, 4, 5, 6, 789));
   const expected = slow(probe);
   return fast(probe) === expected || fast(probe).startsWith(`${expected}.`) ? fast : slow;
+}
+
+/** A date as the hot statements pass it: the text Sequelize writes, or a Date the driver encodes. */
+export type DateParameter = string | Date;
+
+/**
+ * Whether mysql2 converts dates as Sequelize does on this instance's connections: Sequelize's
+ * `timezone` is an offset (mysql2 ignores a named zone) and `dialectOptions` set no other one.
+ */
+export function mysql2KeepsZone(sequelize: Sequelize): boolean {
+  const options = (sequelize as unknown as { options: { timezone?: string; dialectOptions?: { timezone?: unknown } } })
+    .options;
+  const timezone = options.timezone ?? '+00:00';
+  return OFFSET.test(timezone) && (options.dialectOptions?.timezone ?? timezone) === timezone;
+}
+
+/**
+ * How the hot statements pass a date. mysql2 sends a Date as a binary DATETIME, which the server
+ * reads without parsing text: text dates cost a touch an eighth of its server time, and the client
+ * their formatting and longer packets (measured against the raw driver). Where mysql2 would not
+ * convert as Sequelize does, and on every other driver, the text Sequelize writes.
+ */
+export function dateParameter(model: ModelStatic<Model>): (value: Date) => DateParameter {
+  const sequelize = model.sequelize!;
+  const binary = sequelize.getDialect() === 'mysql' && mysql2KeepsZone(sequelize);
+  return binary ? (value) => value : dateFormatter(model);
 }

@@ -14,19 +14,22 @@ export class OperationTimeoutError extends Error {
  * whichever comes first: a callback is never left hanging on a pool that hands out no connection
  * or a server that stopped answering. At the deadline the signal aborts, so that the work stops
  * retrying and gives back the connection it holds; what it still does afterwards is ignored.
+ * `onFailure` hears of the failure, timeout included, without a promise of its own.
  */
 export function withDeadline<T>(
   operation: string,
   timeoutMs: number,
   work: (signal: AbortSignal | undefined) => Promise<T>,
+  onFailure?: (error: unknown) => void,
 ): Promise<T> {
-  if (timeoutMs <= 0) return work(undefined);
+  if (timeoutMs <= 0) return onFailure ? work(undefined).catch(failWith(onFailure)) : work(undefined);
   const deadline = new DeadlineSignal();
   // One promise and one timer: Promise.race and finally() would add two more per operation.
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       const error = new OperationTimeoutError(operation, timeoutMs);
       deadline.abort(error);
+      onFailure?.(error);
       reject(error);
     }, timeoutMs);
     const settled = (): void => clearTimeout(timer);
@@ -35,6 +38,7 @@ export function withDeadline<T>(
       working = work(deadline as unknown as AbortSignal);
     } catch (error) {
       settled();
+      onFailure?.(error);
       throw error;
     }
     working.then(
@@ -44,10 +48,19 @@ export function withDeadline<T>(
       },
       (error: unknown) => {
         settled();
+        if (!deadline.aborted) onFailure?.(error); // a failure after the deadline was reported then
         reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
       },
     );
   });
+}
+
+/** Calls `onFailure` with the error, then rethrows it. */
+function failWith(onFailure: (error: unknown) => void): (error: unknown) => never {
+  return (error) => {
+    onFailure(error);
+    throw error;
+  };
 }
 
 type Listener = () => void;

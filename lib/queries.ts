@@ -1,4 +1,5 @@
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import type { DateParameter } from './dates';
 import type { ProcedureCalls } from './procedures';
 import type { ProcedureRunner } from './runners/procedures';
 
@@ -42,7 +43,7 @@ export function modelQueries(model: ModelStatic<Model>): SessionQueries {
 export function procedureQueries(
   runner: ProcedureRunner,
   calls: ProcedureCalls,
-  date: (value: Date) => string,
+  date: (value: Date) => DateParameter,
 ): SessionQueries {
   return {
     live: async (now) => (await runner.rows(calls.all, [date(now)])) as unknown as StoredSession[],

@@ -39,17 +39,20 @@ export interface RetryPolicy {
  * update, deletes and reads by key), even when a lost connection hides whether it was applied.
  */
 export function retry<T>(attempt: () => Promise<T>, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
-  // The first attempt costs no async frame of its own: nearly every call succeeds at once.
-  let first: Promise<T>;
-  try {
-    first = attempt();
-  } catch (error) {
-    first = Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- as thrown
-  }
-  return first.catch((error: unknown) => retryAfter(error, attempt, policy, signal));
+  return attemptOnce(attempt).catch((error: unknown) => retryAfter(error, attempt, policy, signal));
 }
 
-async function retryAfter<T>(
+/** The first attempt, with no async frame of its own: nearly every call succeeds at once. */
+export function attemptOnce<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return attempt();
+  } catch (error) {
+    return Promise.reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- as thrown
+  }
+}
+
+/** The attempts after a first one that failed with `firstError`, as retry() makes them. */
+export async function retryAfter<T>(
   firstError: unknown,
   attempt: () => Promise<T>,
   policy: RetryPolicy,

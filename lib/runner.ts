@@ -86,6 +86,9 @@ function lendingOf<Connection>(sequelize: Sequelize): () => Lending<Connection> 
       : direct;
 }
 
+/** Runs one statement on a borrowed connection and calls `done` once, with its error or its result. */
+export type Use<Connection, T> = (connection: Connection, done: (error: unknown, result?: T) => void) => void;
+
 /**
  * Lends a connection of Sequelize's own pool (no second pool) for one statement. Always the
  * primary: a session saved at login must be found by the very next request.
@@ -96,33 +99,43 @@ function lendingOf<Connection>(sequelize: Sequelize): () => Lending<Connection> 
  */
 export function connectionLender<Connection>(sequelize: Sequelize, abandon: (connection: Connection) => void) {
   const lending = lendingOf<Connection>(sequelize);
-  // Promise chains rather than async/finally: each await is a microtask on every statement.
-  return <T>(use: (connection: Connection) => Promise<T>, signal?: AbortSignal): Promise<T> => {
-    const { borrow, release, discard } = lending();
-    return borrow().then((connection) => {
-      if (signal?.aborted) {
-        // The pool was slower than the deadline: nobody waits for this statement any more.
-        release(connection);
-        throw signal.reason;
-      }
-      const cut = (): void => abandon(connection);
-      signal?.addEventListener('abort', cut, { once: true });
-      return use(connection).then(
-        (result) => {
-          signal?.removeEventListener('abort', cut);
+  // One promise per statement and the driver's own callback: promise chains around each
+  // statement cost a fast get a tenth of its client time (measured against the raw driver).
+  return <T>(use: Use<Connection, T>, signal?: AbortSignal): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const { borrow, release, discard } = lending();
+      const lent = (connection: Connection): void => {
+        if (signal?.aborted) {
+          // The pool was slower than the deadline: nobody waits for this statement any more.
           release(connection);
-          return result;
-        },
-        (error: unknown) => {
+          reject(signal.reason as Error);
+          return;
+        }
+        const cut = (): void => abandon(connection);
+        signal?.addEventListener('abort', cut, { once: true });
+        let returned = false;
+        const done = (error: unknown, result?: T): void => {
+          if (returned) return;
+          returned = true;
           signal?.removeEventListener('abort', cut);
+          if (error == null) {
+            release(connection);
+            resolve(result as T);
+            return;
+          }
           // A Galera node not ready yet, or a connection that broke: the retry must not get it back.
           if (isConnectionLoss(error)) discard(connection);
           else release(connection);
-          throw error;
-        },
-      );
+          reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+        };
+        try {
+          use(connection, done);
+        } catch (error) {
+          done(error ?? new Error('the driver threw nothing')); // e.g. a parameter refused before anything was sent
+        }
+      };
+      borrow().then(lent, reject);
     });
-  };
 }
 
 /** Sequelize's `logging` option, honoured for our statements too. */

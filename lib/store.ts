@@ -2,7 +2,7 @@ import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOp
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
 import { createCodec, type SessionCodec } from './codec';
-import { dateFormatter } from './dates';
+import { dateParameter, type DateParameter } from './dates';
 import { expiryOf, TouchThrottle } from './expiry';
 import { declaredLimits, probeLimits, type ColumnLimits } from './limits';
 import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
@@ -62,7 +62,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #runner: Runner;
     readonly #resilience: Resilience;
     readonly #queries: SessionQueries;
-    readonly #date: (value: Date) => string;
+    readonly #date: (value: Date) => DateParameter;
     readonly #throttle: TouchThrottle;
     readonly #pruner: Pruner;
     readonly #sweeper: Sweeper;
@@ -82,7 +82,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.db =
         resolved.db ?? (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
       this.sessionModel = bindSessionModel(this.db, resolved);
-      this.#date = dateFormatter(this.sessionModel);
+      this.#date = dateParameter(this.sessionModel);
       const access = sessionAccess(this.sessionModel, resolved.storedProcedures, this.#date);
       this.#table = access.table;
       this.#sql = access.statements;
@@ -192,7 +192,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       );
       if (!row) return null;
       try {
-        const session = await this.#codec.decode(key, row.data);
+        const decoded = this.#codec.decode(key, row.data);
+        const session = decoded instanceof Promise ? await decoded : decoded; // no await without a cipher
         if (throttled) this.#throttle.remember(key, row.expires);
         return session;
       } catch (error) {
@@ -211,7 +212,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     async #set(sid: string, session: SessionData, signal?: AbortSignal): Promise<void> {
       const key = this.#ids.key(sid);
       checkSession(key, session);
-      const data = await this.#codec.encode(key, session);
+      const encoded = this.#codec.encode(key, session);
+      const data = typeof encoded === 'string' ? encoded : await encoded;
       const expires = expiryOf(session, this.#options.expiration);
       let fields: Record<string, unknown> = { data, expires };
       const extend = this.#options.extendDefaultFields;

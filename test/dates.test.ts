@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { DataTypes, Sequelize } from 'sequelize';
-import { clockFormatter, dateFormatter } from '../lib/dates';
+import { DataTypes, Sequelize, type Options } from 'sequelize';
+import { clockFormatter, dateFormatter, dateParameter } from '../lib/dates';
 
 const reference = (time: number, shiftMs: number, suffix: string): string => {
   const iso = new Date(time + shiftMs).toISOString();
@@ -52,5 +52,32 @@ describe('the date formatter of the hot path', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  describe('the date parameters of the hot statements', () => {
+    const modelOn = (options: Options) =>
+      new Sequelize({ logging: false, ...options }).define('Session', {
+        sid: { type: DataTypes.STRING, primaryKey: true },
+        expires: DataTypes.DATE,
+      });
+    const at = new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 678));
+
+    test.each(['+00:00', '+05:30', '-08:00'])(
+      'are Dates on MySQL in time zone %s: mysql2 sends them binary',
+      (timezone) => {
+        expect(dateParameter(modelOn({ dialect: 'mysql', timezone }))(at)).toBe(at);
+      },
+    );
+
+    test.each([
+      ['a named time zone, which mysql2 cannot apply', { dialect: 'mysql', timezone: 'Asia/Kolkata' }],
+      ['a zone of its own for mysql2', { dialect: 'mysql', timezone: '+05:30', dialectOptions: { timezone: 'Z' } }],
+      ['PostgreSQL', { dialect: 'postgres', timezone: '+05:30' }],
+      ['SQLite', { dialect: 'sqlite', storage: ':memory:' }],
+    ] as [string, Options][])('are the text Sequelize writes with %s', (_, options) => {
+      const model = modelOn(options);
+      expect(dateParameter(model)(at)).toBe(dateFormatter(model)(at));
+      expect(typeof dateParameter(model)(at)).toBe('string');
+    });
   });
 });

@@ -18,23 +18,27 @@ interface PgClient {
 /** Destroys the socket: pg then fails the pending query at once ("Connection terminated unexpectedly"). */
 const abandon = (client: PgClient): void => client.connection.stream.destroy();
 
+const firstRow = (result: QueryResult): Row | undefined => result.rows[0];
+const rowCount = (result: QueryResult): number => result.rowCount ?? 0;
+
 /** pg named queries: parsed and planned once per connection, then only bound and executed. */
 export function postgresRunner(sequelize: Sequelize): Runner {
   const lend = connectionLender<PgClient>(sequelize, abandon);
   const log = statementLogger(sequelize);
-  const query = (statement: Statement, values: readonly unknown[], signal?: AbortSignal): Promise<QueryResult> =>
-    lend(
-      (client) =>
-        new Promise((resolve, reject) => {
-          log?.(statement.text);
-          client.query({ name: statement.name, text: statement.text, values }, (error, result) =>
-            error ? reject(error) : resolve(result),
-          );
-        }),
-      signal,
-    );
+  const query = <T>(
+    statement: Statement,
+    values: readonly unknown[],
+    read: (result: QueryResult) => T,
+    signal?: AbortSignal,
+  ): Promise<T> =>
+    lend<T>((client, done) => {
+      log?.(statement.text);
+      client.query({ name: statement.name, text: statement.text, values }, (error, result) =>
+        error ? done(error) : done(null, read(result)),
+      );
+    }, signal);
   return {
-    first: (statement, params, signal) => query(statement, params, signal).then((result) => result.rows[0]),
-    run: (statement, params, signal) => query(statement, params, signal).then((result) => result.rowCount ?? 0),
+    first: (statement, params, signal) => query(statement, params, firstRow, signal),
+    run: (statement, params, signal) => query(statement, params, rowCount, signal),
   };
 }

@@ -9,6 +9,8 @@ export interface ProcedureRunner extends Runner {
   rows(statement: Statement, params: readonly unknown[], signal?: AbortSignal): Promise<Row[]>;
 }
 
+const asIs = (result: unknown): unknown => result;
+
 interface Status {
   affectedRows?: number;
 }
@@ -17,7 +19,7 @@ interface Status {
 export function procedureRunner(sequelize: Sequelize): ProcedureRunner {
   const execute = mysqlExecutor(sequelize);
   const call = (statement: ProcedureCall, params: readonly unknown[], signal?: AbortSignal): Promise<unknown> =>
-    execute(statement.text, statement.arrange ? statement.arrange(params) : params, signal);
+    execute(statement.text, statement.arrange ? statement.arrange(params) : params, asIs, signal);
   // A CALL answers [rows, status] when its procedure selects, and the status alone when it does not.
   const rows = async (statement: Statement, params: readonly unknown[], signal?: AbortSignal): Promise<Row[]> => {
     const result = await call(statement, params, signal);

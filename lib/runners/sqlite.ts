@@ -63,25 +63,27 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
 
   return {
     first: (statement, params, signal) =>
-      lend(async (db) => {
-        const prepared = await statementFor(db, statement.text);
-        log?.(statement.text);
-        // all(), not get(): get() leaves the statement open on its row, holding a read lock that
-        // would block DROP TABLE and friends until the next use.
-        return new Promise<Row | undefined>((resolve, reject) =>
-          prepared.all(params, (error, rows) => (error ? reject(error) : resolve(rows[0]))),
-        );
+      lend<Row | undefined>((db, done) => {
+        statementFor(db, statement.text)
+          .then((prepared) => {
+            log?.(statement.text);
+            // all(), not get(): get() leaves the statement open on its row, holding a read lock that
+            // would block DROP TABLE and friends until the next use.
+            prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0])));
+          })
+          .catch(done); // a failed prepare, or sqlite3 refusing a parameter
       }, signal),
     run: (statement, params, signal) =>
-      lend(async (db) => {
-        const prepared = await statementFor(db, statement.text);
-        log?.(statement.text);
-        return new Promise<number>((resolve, reject) =>
-          prepared.run(params, function (error) {
-            if (error) reject(error);
-            else resolve(this.changes);
-          }),
-        );
+      lend<number>((db, done) => {
+        statementFor(db, statement.text)
+          .then((prepared) => {
+            log?.(statement.text);
+            prepared.run(params, function (error) {
+              if (error) done(error);
+              else done(null, this.changes);
+            });
+          })
+          .catch(done);
       }, signal),
   };
 }
