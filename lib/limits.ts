@@ -1,6 +1,8 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { isMySqlFamily } from './dialect';
 
+const PREFIX = 'sequelize-session-store:';
+
 /** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
 export interface ColumnLimits {
   /** Characters in a sid. */
@@ -9,6 +11,25 @@ export interface ColumnLimits {
   dataChars: number;
   /** Bytes of stored session text, UTF-8 (a MySQL TEXT column counts bytes). */
   dataBytes: number;
+}
+
+/** Throws when the session text of row `sid` does not fit its data column. */
+export function checkDataFits(sid: string, data: unknown, limits: ColumnLimits): void {
+  if (typeof data !== 'string') return;
+  if (data.length > limits.dataChars) {
+    throw new RangeError(
+      `${PREFIX} session ${JSON.stringify(sid)} is ${data.length} characters; its data column holds ${limits.dataChars}`,
+    );
+  }
+  // A UTF-8 character takes at most 4 bytes: only a long text needs counting.
+  if (data.length * 4 > limits.dataBytes) {
+    const bytes = Buffer.byteLength(data);
+    if (bytes > limits.dataBytes) {
+      throw new RangeError(
+        `${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes; its data column holds ${limits.dataBytes}`,
+      );
+    }
+  }
 }
 
 const UNLIMITED: ColumnLimits = { sidChars: Infinity, dataChars: Infinity, dataBytes: Infinity };

@@ -1,0 +1,80 @@
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import { createTableOnce } from './table-creation';
+
+const PREFIX = 'sequelize-session-store:';
+
+/**
+ * What every operation passes first: the store is still open, and its table is there (the
+ * embedded database prepared, or `createTable` done).
+ */
+export class OperationGate {
+  readonly #model: ModelStatic<Model>;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+  #createAgain = false;
+
+  /**
+   * @param embedded the embedded database the store opened itself, prepared before the first operation
+   * @param createTable the `createTable` option, for a database that is not the embedded one
+   */
+  constructor(model: ModelStatic<Model>, embedded: Sequelize | undefined, createTable: boolean) {
+    this.#model = model;
+    if (embedded) {
+      const ready = this.#prepareEmbeddedDatabase(embedded);
+      ready.catch(() => {}); // every operation awaits it and reports its error
+      this.#ready = ready;
+    } else if (createTable) this.#ready = this.#createTable();
+  }
+
+  async #prepareEmbeddedDatabase(db: Sequelize): Promise<void> {
+    // WAL lets readers and the writer work at once; the busy timeout waits out a writer
+    // in another process instead of failing at once with SQLITE_BUSY.
+    await db.query('PRAGMA busy_timeout = 5000');
+    await db.query('PRAGMA journal_mode = WAL');
+    await this.#model.sync();
+    this.#ready = undefined;
+  }
+
+  /** `createTable`: one creation, which every operation waits for (and other stores on the model share). */
+  #createTable(): Promise<void> {
+    const creating: Promise<void> = createTableOnce(this.#model).then(
+      () => {
+        if (this.#ready === creating) this.#ready = undefined;
+      },
+      (error: unknown) => {
+        // The operations waiting now fail with the error; the next one tries again.
+        if (this.#ready === creating) this.#ready = undefined;
+        this.#createAgain = true;
+        throw error;
+      },
+    );
+    creating.catch(() => {}); // every operation awaits it and reports its error
+    return creating;
+  }
+
+  /**
+   * Throws once the store is closed; else what an operation must wait for first (the embedded
+   * database or createTable), or undefined: the hot path then awaits nothing.
+   */
+  usable(): Promise<void> | undefined {
+    if (this.#closed) throw new Error(`${PREFIX} the store is closed`);
+    if (this.#createAgain && !this.#ready) {
+      this.#createAgain = false;
+      this.#ready = this.#createTable();
+    }
+    return this.#ready;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The preparation under way, if any, settled either way: the embedded database can be closed after it. */
+  settled(): Promise<void> | undefined {
+    return this.#ready?.catch(() => {});
+  }
+}
