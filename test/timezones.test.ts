@@ -17,6 +17,7 @@ if (servers.length === 0) test.todo('time zones need MariaDB or PostgreSQL');
  * zone of its own there, and the store must then leave dates to Sequelize rather than to mysql2.
  */
 const zones: { label: string; timezone: string; dialectOptions?: { timezone: string } }[] = [
+  { label: '+00:00 (the default)', timezone: '+00:00' },
   { label: '+05:30', timezone: '+05:30' },
   { label: '-08:00', timezone: '-08:00' },
   { label: 'Asia/Kolkata', timezone: 'Asia/Kolkata' },

@@ -5,7 +5,7 @@ import { connectionLender, statementLogger, type Row, type Runner } from '../run
 interface MySqlConnection {
   execute(text: string, params: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
   stream: { destroy(): void };
-  config: { typeCast?: unknown };
+  config: { typeCast?: unknown; timezone?: string };
 }
 
 /**
@@ -22,6 +22,16 @@ const abandon = (connection: MySqlConnection): void => connection.stream.destroy
  */
 const readsNatively = mysql2KeepsZone;
 
+/**
+ * Whether Sequelize's zone is UTC written as an offset ('+00:00', its default). mysql2 takes its
+ * short way with dates only for 'Z': for '+00:00' it parses the zone for every date it sends and
+ * reads a DATETIME through text (measured: 0.53 us a read against 0.09, 185 ns a write against 145).
+ */
+function isUtcOffset(sequelize: Sequelize): boolean {
+  const timezone = (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
+  return /^[+-]00:00$/.test(timezone);
+}
+
 /** Runs one statement, hands its result to `read` and resolves to what that returns. */
 export type MySqlExecute = <T>(
   text: string,
@@ -34,12 +44,14 @@ export type MySqlExecute = <T>(
  * mysql2's execute() on a borrowed connection: a server-side prepared statement, cached per
  * connection by the driver. With `native`, the connection's typeCast is set aside while it runs
  * our statement (it is ours alone until released): mysql2 decides at parse time which typeCast
- * to honour, and a per-statement option cannot override a connection-wide function.
+ * to honour, and a per-statement option cannot override a connection-wide function. A UTC offset
+ * is set aside for 'Z' the same way: the same instants, by mysql2's short way.
  */
 export function mysqlExecutor(sequelize: Sequelize, { native = false }: { native?: boolean } = {}): MySqlExecute {
   const lend = connectionLender<MySqlConnection>(sequelize, abandon);
   const log = statementLogger(sequelize);
   const setAside = native && readsNatively(sequelize);
+  const zulu = setAside && isUtcOffset(sequelize);
   return <T>(text: string, params: readonly unknown[], read: (result: unknown) => T, signal?: AbortSignal) =>
     lend<T>((connection, done) => {
       log?.(text);
@@ -48,16 +60,20 @@ export function mysqlExecutor(sequelize: Sequelize, { native = false }: { native
         return;
       }
       const config = connection.config;
-      const typeCast = config.typeCast;
+      const { typeCast, timezone } = config;
       config.typeCast = true;
+      if (zulu) config.timezone = 'Z';
       try {
         connection.execute(text, params, (error, result) => {
           config.typeCast = typeCast;
+          config.timezone = timezone;
           if (error) done(error);
           else done(null, read(result));
         });
       } catch (error) {
-        config.typeCast = typeCast; // e.g. mysql2 refusing an undefined parameter
+        // e.g. mysql2 refusing an undefined parameter
+        config.typeCast = typeCast;
+        config.timezone = timezone;
         throw error;
       }
     }, signal);
