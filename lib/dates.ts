@@ -44,6 +44,11 @@ export function clockFormatter(shiftMs: number, suffix: string): (value: Date) =
   };
 }
 
+/** Sequelize's `timezone` option, as it defaults it. */
+function timezoneOf(sequelize: Sequelize): string {
+  return (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
+}
+
 /**
  * Formats a date exactly as Sequelize writes it to the model's expires column, without Sequelize's
  * per-call moment formatting on the hot path. The text matters: SQLite compares dates as text, so
@@ -51,7 +56,7 @@ export function clockFormatter(shiftMs: number, suffix: string): (value: Date) =
  */
 export function dateFormatter(model: ModelStatic<Model>): (value: Date) => string {
   const sequelize = model.sequelize!;
-  const timezone = (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
+  const timezone = timezoneOf(sequelize);
   const type = (model.getAttributes() as Record<string, { type?: unknown } | undefined>).expires?.type as
     DateType | undefined;
   const slow = (value: Date): string => (type ? type.stringify(value, { timezone }) : value.toISOString());
@@ -76,10 +81,18 @@ export type DateParameter = string | Date;
  * `timezone` is an offset (mysql2 ignores a named zone) and `dialectOptions` set no other one.
  */
 export function mysql2KeepsZone(sequelize: Sequelize): boolean {
-  const options = (sequelize as unknown as { options: { timezone?: string; dialectOptions?: { timezone?: unknown } } })
-    .options;
-  const timezone = options.timezone ?? '+00:00';
-  return OFFSET.test(timezone) && (options.dialectOptions?.timezone ?? timezone) === timezone;
+  const timezone = timezoneOf(sequelize);
+  const { dialectOptions } = (sequelize as unknown as { options: { dialectOptions?: { timezone?: unknown } } }).options;
+  return OFFSET.test(timezone) && (dialectOptions?.timezone ?? timezone) === timezone;
+}
+
+/**
+ * Whether Sequelize's zone is UTC written as an offset ('+00:00', its default). mysql2 takes its
+ * short way with dates only for 'Z': for '+00:00' it parses the zone for every date it sends and
+ * reads a DATETIME through text (measured: 0.53 us a read against 0.09, 185 ns a write against 145).
+ */
+export function isUtcOffset(sequelize: Sequelize): boolean {
+  return /^[+-]00:00$/.test(timezoneOf(sequelize));
 }
 
 /**

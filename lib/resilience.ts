@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { withDeadline } from './deadline';
 import { Readiness, reachabilityProbe, type ReadinessEvent } from './readiness';
-import { attemptOnce, retryAfter, type RetryPolicy } from './retry';
+import { attemptOnce, retry, retryAfter, type RetryPolicy } from './retry';
 import type { Runner } from './runner';
 import { isTransient } from './transient';
 
@@ -23,7 +23,19 @@ export class Resilience {
   readonly #timeoutMs: number;
   readonly #readiness: Readiness | undefined;
   /** What an operation that failed tells the readiness tracker, if any. */
-  readonly #failed: ((error: unknown) => void) | undefined;
+  readonly #operationFailed: ((error: unknown) => void) | undefined;
+
+  /** A call reached the database: its result passes through. */
+  readonly #reached = <T>(result: T): T => {
+    this.#readiness?.reached();
+    return result;
+  };
+
+  /** A call failed for good: its error passes through. */
+  readonly #failedCall = (error: unknown): never => {
+    this.#readiness?.failed(error);
+    throw error;
+  };
 
   constructor(db: Sequelize, options: ResilienceOptions, emit: (event: ReadinessEvent) => void) {
     this.#policy = { retries: options.retries, isTransient };
@@ -33,30 +45,23 @@ export class Resilience {
     const readiness = tracked ? new Readiness(reachabilityProbe(db), emit) : undefined;
     this.#readiness = readiness;
     // A stall is no failed call, yet it may be an outage.
-    this.#failed = readiness && ((error) => readiness.failed(error));
+    this.#operationFailed = readiness && ((error) => readiness.failed(error));
   }
 
   /** Runs one public operation within `operationTimeout`; `work` passes the signal on to its calls. */
   operation<T>(name: string, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    return withDeadline(name, this.#timeoutMs, work, this.#failed);
+    return withDeadline(name, this.#timeoutMs, work, this.#operationFailed);
   }
 
   /** One call to the database, retried while it fails transiently; once only while the database is down. */
   call<T>(run: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     const readiness = this.#readiness;
-    const policy = readiness?.down ? this.#once : this.#policy;
-    const again = (error: unknown): Promise<T> => retryAfter(error, run, policy, signal);
+    if (!readiness) return retry(run, this.#policy, signal);
+    const policy = readiness.down ? this.#once : this.#policy;
     // One promise on the way of a call that succeeds at once, as nearly every call does.
-    if (!readiness) return attemptOnce(run).catch(again);
-    const reached = (result: T): T => {
-      readiness.reached();
-      return result;
-    };
-    const failed = (error: unknown): never => {
-      readiness.failed(error);
-      throw error;
-    };
-    return attemptOnce(run).then(reached, (error: unknown) => again(error).then(reached, failed));
+    return attemptOnce(run).then(this.#reached, (error: unknown) =>
+      retryAfter(error, run, policy, signal).then(this.#reached, this.#failedCall),
+    );
   }
 
   /** The hot statements, each call retried as a whole: a retry borrows a fresh connection. */

@@ -61,29 +61,38 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
     return statement;
   };
 
+  /** Runs `use` on the prepared statement of `text`; a failed prepare, or sqlite3 refusing a parameter, goes to `done`. */
+  const onPrepared = (
+    db: SqliteDatabase,
+    text: string,
+    done: (error: unknown) => void,
+    use: (prepared: SqliteStatement) => void,
+  ): void => {
+    statementFor(db, text)
+      .then((prepared) => {
+        log?.(text);
+        use(prepared);
+      })
+      .catch(done);
+  };
+
   return {
     first: (statement, params, signal) =>
       lend<Row | undefined>((db, done) => {
-        statementFor(db, statement.text)
-          .then((prepared) => {
-            log?.(statement.text);
-            // all(), not get(): get() leaves the statement open on its row, holding a read lock that
-            // would block DROP TABLE and friends until the next use.
-            prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0])));
-          })
-          .catch(done); // a failed prepare, or sqlite3 refusing a parameter
+        // all(), not get(): get() leaves the statement open on its row, holding a read lock that
+        // would block DROP TABLE and friends until the next use.
+        onPrepared(db, statement.text, done, (prepared) =>
+          prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0]))),
+        );
       }, signal),
     run: (statement, params, signal) =>
       lend<number>((db, done) => {
-        statementFor(db, statement.text)
-          .then((prepared) => {
-            log?.(statement.text);
-            prepared.run(params, function (error) {
-              if (error) done(error);
-              else done(null, this.changes);
-            });
-          })
-          .catch(done);
+        onPrepared(db, statement.text, done, (prepared) =>
+          prepared.run(params, function (error) {
+            if (error) done(error);
+            else done(null, this.changes);
+          }),
+        );
       }, signal),
   };
 }
