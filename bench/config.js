@@ -5,7 +5,8 @@
  * (BENCH_ROUNDS=3). Flags win.
  */
 const DEFAULTS = {
-  rounds: 5,
+  rounds: 7,
+  slices: 4, // per cell and round: the contenders alternate this many times
   warmupMs: 100,
   cellMs: 350,
   mixedMs: 1200,
@@ -20,10 +21,19 @@ const DEFAULTS = {
   verbose: false,
 };
 
-const QUICK = { rounds: 2, warmupMs: 50, cellMs: 150, mixedMs: 400, heapOps: 100_000, heapServerOps: 20_000 };
+const QUICK = {
+  rounds: 2,
+  slices: 2,
+  warmupMs: 50,
+  cellMs: 150,
+  mixedMs: 400,
+  heapOps: 100_000,
+  heapServerOps: 20_000,
+};
 
 const FLAGS = {
   rounds: 'number',
+  slices: 'number',
   'warmup-ms': 'number',
   'cell-ms': 'number',
   'mixed-ms': 'number',
@@ -53,6 +63,7 @@ const USAGE = `npm run bench -- [flags]      (or: node --expose-gc bench/main.js
 
   --quick                 a short smoke run (2 rounds, 150 ms cells, smaller heap runs)
   --rounds N              rounds per backend (default ${DEFAULTS.rounds})
+  --slices N              per cell and round, the contenders take turns N times (default ${DEFAULTS.slices})
   --cell-ms N             measured time per cell and round, single operations (default ${DEFAULTS.cellMs})
   --mixed-ms N            the same for the mixed workload (default ${DEFAULTS.mixedMs})
   --warmup-ms N           unrecorded warm-up before each measurement (default ${DEFAULTS.warmupMs})
@@ -127,6 +138,8 @@ function readConfig(argv = process.argv.slice(2), env = process.env) {
   config.quick = Boolean(given.quick);
   if (/^[./]/.test(config.storeModule)) config.storeModule = require('node:path').resolve(config.storeModule);
   if (config.rounds < 1) throw new UsageError('--rounds must be at least 1');
+  if (config.slices < 1 || !Number.isInteger(config.slices))
+    throw new UsageError('--slices must be a whole number, at least 1');
   return config;
 }
 

@@ -1,10 +1,11 @@
 'use strict';
 
 /**
- * The schedule on one backend: every round runs every cell, and within a cell every contender
- * one after the other, in an order rotated each time so no contender is always first after a
- * slow neighbour. A cell's contenders are thus measured seconds apart, and the per-round ratios
- * compare like with like.
+ * The schedule on one backend: every round runs every cell, and a cell's time is cut into slices
+ * in which every contender runs in turn, in an order rotated every slice, cell and round. A
+ * cell's contenders are thus measured in alternation a fraction of a second apart, so a swing of
+ * the machine's speed (a neighbour on the host, the server flushing) falls on all of them alike
+ * and the per-round ratios compare like with like.
  */
 const { runCell } = require('./runner');
 const { addSpareSessions } = require('./workloads');
@@ -25,43 +26,73 @@ function spareNeeded(contender, cell, config) {
   return Math.ceil(rate * seconds * 2);
 }
 
+/** A contender's measurement of one cell in one round, summed over the slices. */
+function emptyRound() {
+  return { requests: 0, elapsedMs: 0, statements: 0, errors: 0, unexpected: 0, exhausted: false };
+}
+
+/** Tops up the spare rows "destroy" deletes, for every contender, before the cell starts. */
+async function prepareCell(cell, contenders, config) {
+  if (cell.workload.id !== 'destroy') return;
+  for (const contender of contenders) {
+    const missing = spareNeeded(contender, cell, config) - contender.sessions.spare.length;
+    if (missing > 0) await addSpareSessions(contender.api, contender.sessions, missing);
+  }
+}
+
+/** One cell in one round: its slices, every contender in turn in each; per contender, the sums and latencies. */
+async function measureCell({ cell, contenders, turn, config, log }) {
+  const slices = config.slices ?? 1;
+  const durationMs = (cell.workload.id === 'mixed' ? config.mixedMs : config.cellMs) / slices;
+  const measured = new Map(contenders.map((contender) => [contender, { ...emptyRound(), latencies: [] }]));
+  for (let slice = 0; slice < slices; slice += 1) {
+    for (const contender of rotate(contenders, turn + slice)) {
+      if (config.abort?.aborted) throw new Error('interrupted');
+      const { api, sessions } = contender;
+      const entry = measured.get(contender);
+      if (entry.exhausted) continue; // the workload has nothing left to do for it this round
+      const unexpectedBefore = sessions.unexpected;
+      const run = await runCell({
+        request: () => cell.workload.request(api, sessions),
+        concurrency: cell.concurrency,
+        durationMs,
+        warmupMs: config.warmupMs / slices,
+      });
+      for (const latency of run.latencies) entry.latencies.push(latency);
+      entry.requests += run.requests;
+      entry.elapsedMs += run.elapsedMs;
+      entry.statements += run.statements;
+      entry.errors += run.errors;
+      entry.unexpected += sessions.unexpected - unexpectedBefore;
+      entry.exhausted = run.exhausted;
+      if (run.errors > 0)
+        log(`  ! ${contender.name} ${cell.id}: ${run.errors} errors, first: ${run.firstError?.message}`);
+    }
+  }
+  return measured;
+}
+
 async function runRounds({ contenders, cells, config, log }) {
   const results = new Map(); // `${cell.id}|${contender.name}` → { rounds: [], latencies: [] }
   for (let round = 1; round <= config.rounds; round += 1) {
     for (const [index, cell] of cells.entries()) {
-      for (const contender of rotate(contenders, round + index)) {
-        if (config.abort?.aborted) throw new Error('interrupted');
-        const { api, sessions } = contender;
-        if (cell.workload.id === 'destroy') {
-          const missing = spareNeeded(contender, cell, config) - sessions.spare.length;
-          if (missing > 0) await addSpareSessions(api, sessions, missing);
-        }
-        const unexpectedBefore = sessions.unexpected;
-        const run = await runCell({
-          request: () => cell.workload.request(api, sessions),
-          concurrency: cell.concurrency,
-          durationMs: cell.workload.id === 'mixed' ? config.mixedMs : config.cellMs,
-          warmupMs: config.warmupMs,
-        });
-        contender.lastRate.set(cell.id, run.opsPerSec);
+      await prepareCell(cell, contenders, config);
+      const measured = await measureCell({ cell, contenders, turn: round + index, config, log });
+      for (const [contender, { latencies, ...sums }] of measured) {
+        const opsPerSec = sums.elapsedMs > 0 ? (sums.requests * 1000) / sums.elapsedMs : 0;
+        contender.lastRate.set(cell.id, opsPerSec);
         const key = `${cell.id}|${contender.name}`;
         if (!results.has(key)) results.set(key, { rounds: [], latencies: [] });
-        const entry = results.get(key);
-        for (const latency of run.latencies) entry.latencies.push(latency);
-        entry.rounds.push({
+        const result = results.get(key);
+        for (const latency of latencies) result.latencies.push(latency);
+        result.rounds.push({
+          ...sums,
           round,
-          requests: run.requests,
-          elapsedMs: Math.round(run.elapsedMs * 10) / 10,
-          opsPerSec: Math.round(run.opsPerSec * 10) / 10,
-          statements: run.statements,
-          errors: run.errors,
-          unexpected: sessions.unexpected - unexpectedBefore,
-          exhausted: run.exhausted,
+          elapsedMs: Math.round(sums.elapsedMs * 10) / 10,
+          opsPerSec: Math.round(opsPerSec * 10) / 10,
         });
-        if (run.errors > 0)
-          log(`  ! ${contender.name} ${cell.id}: ${run.errors} errors, first: ${run.firstError?.message}`);
         log(
-          `  r${round} ${cell.id.padEnd(15)} ${contender.name.padEnd(27)} ${Math.round(run.opsPerSec).toLocaleString('en-US').padStart(8)} req/s`,
+          `  r${round} ${cell.id.padEnd(15)} ${contender.name.padEnd(27)} ${Math.round(opsPerSec).toLocaleString('en-US').padStart(8)} req/s`,
           'verbose',
         );
       }
