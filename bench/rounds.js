@@ -26,11 +26,6 @@ function spareNeeded(contender, cell, config) {
   return Math.ceil(rate * seconds * 2);
 }
 
-/** A contender's measurement of one cell in one round, summed over the slices. */
-function emptyRound() {
-  return { requests: 0, elapsedMs: 0, statements: 0, errors: 0, unexpected: 0, exhausted: false };
-}
-
 /** Tops up the spare rows "destroy" deletes, for every contender, before the cell starts. */
 async function prepareCell(cell, contenders, config) {
   if (cell.workload.id !== 'destroy') return;
@@ -44,7 +39,18 @@ async function prepareCell(cell, contenders, config) {
 async function measureCell({ cell, contenders, turn, config, log }) {
   const slices = config.slices ?? 1;
   const durationMs = (cell.workload.id === 'mixed' ? config.mixedMs : config.cellMs) / slices;
-  const measured = new Map(contenders.map((contender) => [contender, { ...emptyRound(), latencies: [] }]));
+  const measured = new Map(); // contender → its sums over the slices
+  for (const contender of contenders) {
+    measured.set(contender, {
+      requests: 0,
+      elapsedMs: 0,
+      statements: 0,
+      errors: 0,
+      unexpected: 0,
+      exhausted: false,
+      latencies: [],
+    });
+  }
   for (let slice = 0; slice < slices; slice += 1) {
     for (const contender of rotate(contenders, turn + slice)) {
       if (config.abort?.aborted) throw new Error('interrupted');
