@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session';
 import { createAeadAdapter, type EncryptionAdapter } from './encryption';
 import { isWellFormed } from './unicode';
+import { PREFIX } from './prefix';
 
 /** Turns a session into text and back, e.g. for another format than JSON. */
 export interface Serializer {
@@ -30,7 +31,6 @@ export interface SessionCodec {
   decode(sid: string, stored: unknown): SessionData | Promise<SessionData>;
 }
 
-const PREFIX = 'sequelize-session-store:';
 /**
  * Marks an encrypted row. Plaintext JSON starts with `{`, so an old row of connect-session-sequelize
  * is never mistaken for ciphertext. The built-in cipher follows it with its key id, an adapter with `x.`.

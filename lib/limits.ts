@@ -1,7 +1,6 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { isMySqlFamily } from './dialect';
-
-const PREFIX = 'sequelize-session-store:';
+import { PREFIX } from './prefix';
 
 /** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
 export interface ColumnLimits {

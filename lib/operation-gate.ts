@@ -1,7 +1,6 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { createTableOnce } from './table-creation';
-
-const PREFIX = 'sequelize-session-store:';
+import { PREFIX } from './prefix';
 
 /**
  * What every operation passes first: the store is still open, and its table is there (the

@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { isWellFormed } from './unicode';
 import { isMySqlFamily } from './dialect';
-
-const PREFIX = 'sequelize-session-store:';
+import { PREFIX } from './prefix';
 
 /** Characters of a hashed row key: HMAC-SHA-256 in hex. */
 export const HASHED_KEY_CHARS = 64;

@@ -15,8 +15,8 @@ import type { SessionIds } from './session-ids';
 import type { HotStatements, SessionTable } from './sql';
 import type { Sweeper } from './sweeper';
 import type { ListedSession, MigrateOptions } from './types';
+import { PREFIX } from './prefix';
 
-const PREFIX = 'sequelize-session-store:';
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
 

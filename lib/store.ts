@@ -14,8 +14,7 @@ import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass
 import { sessionAccess } from './access';
 import { OperationGate } from './operation-gate';
 import { SessionRows } from './session-rows';
-
-const PREFIX = 'sequelize-session-store:';
+import { PREFIX } from './prefix';
 
 /** Opens the embedded SQLite database used when no `db` is given. */
 function openEmbeddedDatabase(path: string): Sequelize {

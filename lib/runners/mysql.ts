@@ -22,6 +22,12 @@ const abandon = (connection: MySqlConnection): void => connection.stream.destroy
  */
 const readsNatively = mysql2KeepsZone;
 
+/** Gives the connection back its own typeCast and zone once our statement is done with it. */
+function restore(config: MySqlConnection['config'], typeCast: unknown, timezone: string | undefined): void {
+  config.typeCast = typeCast;
+  config.timezone = timezone;
+}
+
 /** Runs one statement, hands its result to `read` and resolves to what that returns. */
 export type MySqlExecute = <T>(
   text: string,
@@ -55,15 +61,12 @@ export function mysqlExecutor(sequelize: Sequelize, { native = false }: { native
       if (zulu) config.timezone = 'Z';
       try {
         connection.execute(text, params, (error, result) => {
-          config.typeCast = typeCast;
-          config.timezone = timezone;
+          restore(config, typeCast, timezone);
           if (error) done(error);
           else done(null, read(result));
         });
       } catch (error) {
-        // e.g. mysql2 refusing an undefined parameter
-        config.typeCast = typeCast;
-        config.timezone = timezone;
+        restore(config, typeCast, timezone); // e.g. mysql2 refusing an undefined parameter
         throw error;
       }
     }, signal);
