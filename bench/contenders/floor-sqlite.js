@@ -43,8 +43,10 @@ module.exports = {
     return {
       api: {
         async get(sid) {
-          const row = await promisified(prepared.get, 'get', [[sid, sqliteDate(new Date())]]);
-          return row ? JSON.parse(row.data) : null;
+          // all(), not get(): get() leaves the statement open on its row until the next call, and
+          // with it a read transaction that keeps WAL checkpoints from finishing, so the WAL grows.
+          const rows = await promisified(prepared.get, 'all', [[sid, sqliteDate(new Date())]]);
+          return rows.length > 0 ? JSON.parse(rows[0].data) : null;
         },
         async set(sid, session) {
           const now = sqliteDate(new Date());
