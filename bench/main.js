@@ -126,7 +126,7 @@ async function main() {
     targets: [],
   };
   log(
-    `benchmarking ${store.name} ${store.version}${store.commit ? ` (${store.commit})` : ''}: ${config.rounds} rounds of ${config.slices} slices, ${config.cellMs} ms cells, ${config.mixedMs} ms mixed`,
+    `benchmarking ${store.name} ${store.version}${store.commit ? ` (${store.commit})` : ''}: ${config.rounds} rounds; cells of ${config.cellMs} ms in ${config.slices} slices, mixed ${config.mixedMs} ms in ${config.mixedSlices} slices after ${config.mixedWarmupMs} ms of warm-up each`,
   );
 
   const reachable = [];

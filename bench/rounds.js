@@ -37,8 +37,10 @@ async function prepareCell(cell, contenders, config) {
 
 /** One cell in one round: its slices, every contender in turn in each; per contender, the sums and latencies. */
 async function measureCell({ cell, contenders, turn, config, log }) {
-  const slices = config.slices ?? 1;
-  const durationMs = (cell.workload.id === 'mixed' ? config.mixedMs : config.cellMs) / slices;
+  const mixed = cell.workload.id === 'mixed';
+  const slices = (mixed ? config.mixedSlices : config.slices) ?? 1;
+  const durationMs = (mixed ? config.mixedMs : config.cellMs) / slices;
+  const warmupMs = mixed ? config.mixedWarmupMs : config.warmupMs / slices;
   const measured = new Map(); // contender → its sums over the slices
   for (const contender of contenders) {
     measured.set(contender, {
@@ -62,7 +64,7 @@ async function measureCell({ cell, contenders, turn, config, log }) {
         request: () => cell.workload.request(api, sessions),
         concurrency: cell.concurrency,
         durationMs,
-        warmupMs: config.warmupMs / slices,
+        warmupMs,
       });
       for (const latency of run.latencies) entry.latencies.push(latency);
       entry.requests += run.requests;

@@ -144,13 +144,25 @@ function loads(results) {
     .join(', ');
 }
 
+/** How a contender's time in a cell is cut into slices (runs before the mixed workload had slices of its own: one rule). */
+function sliceText(c) {
+  const single = `${c.warmupMs} ms of unrecorded warm-up, then ${c.cellMs} ms of closed-loop requests from 1 or 32 concurrent callers, both spread evenly over ${c.slices ?? 1} slices`;
+  if (c.mixedSlices === undefined)
+    return `A contender's measurement of a cell in a round: ${single} (mixed workload: ${c.mixedMs} ms measured).`;
+  return (
+    `A contender's measurement of a single operation in a round: ${single}. ` +
+    `Of the mixed workload: ${c.mixedMs} ms in ${c.mixedSlices} slices, each after ${c.mixedWarmupMs} ms of unrecorded warm-up of its own, ` +
+    'because a contender that has just taken over from another is slower for about 300 ms (on MariaDB the raw driver starts at three quarters of its speed), and slices that short would squeeze every ratio towards 1.'
+  );
+}
+
 function methodSection(results) {
   const m = results.meta;
   return [
     '## How this was measured',
     '',
     `- Run ${m.startedAt}, ${m.durationS} s in all, on ${m.machine.cpu} (${m.machine.cores} cores, ${m.machine.memoryGB} GB), Node ${m.node}. Store under test: ${m.store.name} ${m.store.version}${m.store.commit ? ` at ${m.store.commit}` : ''}.`,
-    `- Per backend: ${m.config.rounds} rounds. A round runs every cell (operation × concurrency); a cell's time is cut into ${m.config.slices ?? 1} slices, and in each slice every contender runs in turn, in an order rotated every slice, cell and round, so that the contenders of a cell are measured in alternation, a fraction of a second apart. A contender's measurement of a cell in a round: ${m.config.warmupMs} ms of unrecorded warm-up, then ${m.config.cellMs} ms (mixed workload: ${m.config.mixedMs} ms) of closed-loop requests from 1 or 32 concurrent callers, both spread evenly over the slices.`,
+    `- Per backend: ${m.config.rounds} rounds. A round runs every cell (operation × concurrency); a cell's time is cut into slices, and in each slice every contender runs in turn, in an order rotated every slice, cell and round, so that the contenders of a cell are measured in alternation, a fraction of a second apart. ${sliceText(m.config)}`,
     '- Every contender has a table of its own on the same server (SQLite: a file of its own, WAL mode, default `synchronous`), a pool of 5 connections (Sequelize, knex, mysql2 and pg alike; on SQLite one connection each), and 1,000 live sessions of about 1.1 KB of JSON written through it before the first round. "set, new sid" adds rows; "destroy" deletes rows made that way, so it always deletes a real row.',
     '- Stores are called as express-session calls them: with a callback, and with `Session` objects whose cookie was pushed forward by `maxAge` (`Store#createSession`, `Session#touch`).',
     '- The floor is the raw driver running exactly the statements our store runs (lib/sql.ts) with the same parameters, including JSON.stringify and JSON.parse: mysql2 `pool.execute`, pg named queries, sqlite3 prepared statements.',
