@@ -152,7 +152,7 @@ function sliceText(c) {
   return (
     `A contender's measurement of a single operation in a round: ${single}. ` +
     `Of the mixed workload: ${c.mixedMs} ms in ${c.mixedSlices} slices, each after ${c.mixedWarmupMs} ms of unrecorded warm-up of its own, ` +
-    'because a contender that has just taken over from another is slower for about 300 ms (on MariaDB the raw driver starts at three quarters of its speed), and slices that short would squeeze every ratio towards 1.'
+    'because a contender that has just taken over from another is slower for about 300 ms (on MariaDB the raw driver starts at three quarters of its speed), and colder slices would squeeze every ratio towards 1.'
   );
 }
 
