@@ -6,8 +6,8 @@
  */
 const DEFAULTS = {
   rounds: 7,
-  // Per cell and round, the contenders alternate this many times. On MariaDB the spread of the
-  // per-round ratios halved from 4 slices (300 ms each in the mixed workload) to 12 (100 ms).
+  // Per cell and round of a single operation, the contenders alternate this many times (the mixed
+  // workload has its own, below). On MariaDB the per-round ratios spread half as much with 12 as with 4.
   slices: 12,
   warmupMs: 100,
   cellMs: 350,
