@@ -7,7 +7,7 @@
  * the machine's speed (a neighbour on the host, the server flushing) falls on all of them alike
  * and the per-round ratios compare like with like.
  */
-const { runCell } = require('./runner');
+const { runCell, perSecond } = require('./runner');
 const { addSpareSessions } = require('./workloads');
 
 function rotate(list, by) {
@@ -35,12 +35,22 @@ async function prepareCell(cell, contenders, config) {
   }
 }
 
+/**
+ * How a contender's time in a cell is cut: a single operation's warm-up and measured time are
+ * spread over its slices; the mixed workload's slices each get a full warm-up (see config.js).
+ */
+function sliceSchedule(cell, config) {
+  if (cell.workload.id !== 'mixed') {
+    const { slices } = config;
+    return { slices, durationMs: config.cellMs / slices, warmupMs: config.warmupMs / slices };
+  }
+  const slices = config.mixedSlices;
+  return { slices, durationMs: config.mixedMs / slices, warmupMs: config.mixedWarmupMs };
+}
+
 /** One cell in one round: its slices, every contender in turn in each; per contender, the sums and latencies. */
 async function measureCell({ cell, contenders, turn, config, log }) {
-  const mixed = cell.workload.id === 'mixed';
-  const slices = (mixed ? config.mixedSlices : config.slices) ?? 1;
-  const durationMs = (mixed ? config.mixedMs : config.cellMs) / slices;
-  const warmupMs = mixed ? config.mixedWarmupMs : config.warmupMs / slices;
+  const { slices, durationMs, warmupMs } = sliceSchedule(cell, config);
   const measured = new Map(); // contender → its sums over the slices
   for (const contender of contenders) {
     measured.set(contender, {
@@ -87,7 +97,7 @@ async function runRounds({ contenders, cells, config, log }) {
       await prepareCell(cell, contenders, config);
       const measured = await measureCell({ cell, contenders, turn: round + index, config, log });
       for (const [contender, { latencies, ...sums }] of measured) {
-        const opsPerSec = sums.elapsedMs > 0 ? (sums.requests * 1000) / sums.elapsedMs : 0;
+        const opsPerSec = perSecond(sums.requests, sums.elapsedMs);
         contender.lastRate.set(cell.id, opsPerSec);
         const key = `${cell.id}|${contender.name}`;
         if (!results.has(key)) results.set(key, { rounds: [], latencies: [] });

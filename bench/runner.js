@@ -38,6 +38,11 @@ async function drive({ request, concurrency, durationMs, latencies }) {
   return { requests, elapsedMs: performance.now() - start, errors, firstError, exhausted: stopped };
 }
 
+/** Requests per second of `requests` answered in `elapsedMs`. */
+function perSecond(requests, elapsedMs) {
+  return elapsedMs > 0 ? (requests * 1000) / elapsedMs : 0;
+}
+
 /** A short unrecorded warm-up, then the measured run with its statement count. */
 async function runCell({ request, concurrency, durationMs, warmupMs }) {
   if (warmupMs > 0) await drive({ request, concurrency, durationMs: warmupMs });
@@ -45,12 +50,7 @@ async function runCell({ request, concurrency, durationMs, warmupMs }) {
   const before = statementsSent();
   const run = await drive({ request, concurrency, durationMs, latencies });
   const statements = statementsSent() - before;
-  return {
-    ...run,
-    opsPerSec: run.elapsedMs > 0 ? (run.requests * 1000) / run.elapsedMs : 0,
-    statements,
-    latencies,
-  };
+  return { ...run, statements, latencies };
 }
 
-module.exports = { STOP, runCell, drive };
+module.exports = { STOP, runCell, drive, perSecond };
