@@ -1,10 +1,10 @@
 import type { Model, ModelStatic } from 'sequelize';
-import type { DateParameter } from './dates';
-import { prepareProcedureCalls } from './procedures';
-import { modelQueries, procedureQueries, type SessionQueries } from './queries';
-import { createRunner, type Runner } from './runner';
-import { procedureRunner } from './runners/procedures';
-import { prepareStatements, type HotStatements, type SessionTable, type Statement } from './sql';
+import type { DateParameter } from './sql/dates';
+import { prepareProcedureCalls } from './procedures/procedure-statements';
+import { modelQueries, procedureQueries, type SessionQueries } from './sql/listing-queries';
+import { createRunner, type Runner } from './driver/runner';
+import { procedureRunner } from './procedures/procedure-runner';
+import { prepareStatements, type HotStatements, type SessionTable, type Statement } from './sql/hot-statements';
 
 /** How a store reaches its rows: the hot statements, what runs them, and the cold queries. */
 export interface SessionAccess {

@@ -1,12 +1,12 @@
 import type { Store as ExpressStore } from 'express-session';
 import { createStoreClass } from './store';
 import type { SessionModelOptions as ModelOptions } from '../models/session';
-import type * as optionTypes from './options';
+import type * as optionTypes from './resolve-options';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
-import type * as codecTypes from './codec';
-import type * as encryptionTypes from './encryption';
-import type { OperationTimeoutError as TimeoutError } from './deadline';
+import type * as codecTypes from './session/codec';
+import type * as encryptionTypes from './session/encryption';
+import type { OperationTimeoutError as TimeoutError } from './resilience/deadline';
 
 /**
  * `require('sequelize-session-store')(session.Store)` returns the store class.

@@ -1,6 +1,6 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { defineSessionModel, SESSION_ATTRIBUTES } from '../models/session';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions } from './resolve-options';
 
 function missingAttributes(model: ModelStatic<Model>): string[] {
   const attributes = model.getAttributes() as Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { createTableOnce } from './table-creation';
-import { PREFIX } from './prefix';
+import { PREFIX } from './messages';
 
 /**
  * What every operation passes first: the store is still open, and its table is there (the

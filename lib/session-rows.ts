@@ -1,21 +1,21 @@
 import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import type { SessionAccess } from './access';
-import type { SessionCodec } from './codec';
-import type { DateParameter } from './dates';
-import { expiryOf, type TouchThrottle } from './expiry';
-import { checkDataFits, declaredLimits, probeLimits, type ColumnLimits } from './limits';
+import type { SessionCodec } from './session/codec';
+import type { DateParameter } from './sql/dates';
+import { expiryOf, type TouchThrottle } from './session/expiry';
+import { checkDataFits, declaredLimits, probeLimits, type ColumnLimits } from './sql/column-limits';
 import { runMigrations, sessionMigrations } from './migrations';
 import type { OperationGate } from './operation-gate';
-import type { ResolvedOptions } from './options';
-import { checkWhere, findLive, type SessionQueries, type StoredSession } from './queries';
-import type { Resilience } from './resilience';
-import type { Runner } from './runner';
-import type { SessionIds } from './session-ids';
-import type { HotStatements, SessionTable } from './sql';
-import type { Sweeper } from './sweeper';
+import type { ResolvedOptions } from './resolve-options';
+import { checkWhere, findLive, type SessionQueries, type StoredSession } from './sql/listing-queries';
+import type { Resilience } from './resilience/resilience';
+import type { Runner } from './driver/runner';
+import type { SessionIds } from './session/session-ids';
+import type { HotStatements, SessionTable } from './sql/hot-statements';
+import type { Sweeper } from './cleanup/sweeper';
 import type { ListedSession, MigrateOptions } from './types';
-import { PREFIX } from './prefix';
+import { PREFIX } from './messages';
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;

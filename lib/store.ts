@@ -1,20 +1,20 @@
 import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { settle, type Callback } from './callback';
-import { createCodec } from './codec';
-import { dateParameter } from './dates';
-import { TouchThrottle } from './expiry';
-import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './options';
-import { Pruner } from './pruner';
-import { Sweeper } from './sweeper';
-import { Resilience } from './resilience';
-import { SessionIds } from './session-ids';
+import { createCodec } from './session/codec';
+import { dateParameter } from './sql/dates';
+import { TouchThrottle } from './session/expiry';
+import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './resolve-options';
+import { Pruner } from './cleanup/cleanup-timer';
+import { Sweeper } from './cleanup/sweeper';
+import { Resilience } from './resilience/resilience';
+import { SessionIds } from './session/session-ids';
 import { bindSessionModel } from './model-binding';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 import { sessionAccess } from './access';
 import { OperationGate } from './operation-gate';
 import { SessionRows } from './session-rows';
-import { PREFIX } from './prefix';
+import { PREFIX } from './messages';
 
 /** Opens the embedded SQLite database used when no `db` is given. */
 function openEmbeddedDatabase(path: string): Sequelize {

@@ -1,5 +1,5 @@
 import { DataTypes, type DataType, type Model, type ModelStatic, type Sequelize } from 'sequelize';
-import { isMySqlFamily } from '../lib/dialect';
+import { isMySqlFamily } from '../lib/sql/dialect';
 
 export interface SessionModelOptions {
   /** Name of the model on `sequelize` (`sequelize.models[modelKey]`). @default 'Session' */

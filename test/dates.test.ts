@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DataTypes, Sequelize, type Options } from 'sequelize';
-import { clockFormatter, dateFormatter, dateParameter } from '../lib/dates';
+import { clockFormatter, dateFormatter, dateParameter } from '../lib/sql/dates';
 
 const reference = (time: number, shiftMs: number, suffix: string): string => {
   const iso = new Date(time + shiftMs).toISOString();

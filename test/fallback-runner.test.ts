@@ -1,6 +1,6 @@
-import { ordering } from '../lib/runner';
-import { sequelizeRunner } from '../lib/runners/sequelize';
-import { prepareStatements } from '../lib/sql';
+import { ordering } from '../lib/driver/runner';
+import { sequelizeRunner } from '../lib/driver/sequelize-runner';
+import { prepareStatements } from '../lib/sql/hot-statements';
 import { availableBackends } from './support/backends';
 import { rowsOf, useBackend } from './support/stores';
 

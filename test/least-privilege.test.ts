@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { sqlScript } from '../lib/cli/sql';
+import { sqlScript } from '../lib/cli/sql-command';
 import { restrictedAccount, statementLog, statementsOf, type Account } from './support/admin';
 import { availableBackends, openDb, uniqueTable } from './support/backends';
 import { rowsOf, sessionData, SequelizeStore, useBackend } from './support/stores';

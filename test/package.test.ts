@@ -20,7 +20,7 @@ test('the package ships the built code, its types, the SQL files, the README and
     'LICENSE',
     'dist/lib/index.js',
     'dist/lib/index.d.ts',
-    'dist/lib/cli.js',
+    'dist/lib/cli/main.js',
     'dist/models/session.js',
     'dist/models/session.d.ts',
   ]) {

@@ -3,8 +3,8 @@ import { availableBackends, openDb, uniqueTable, type Backend } from './support/
 import { fillSessions, liveSids, sidsOf } from './support/fill';
 import { waitFor } from './support/wait';
 import { SequelizeStore, useBackend, type Store, type StoreOptions } from './support/stores';
-import { describeSessionTable } from '../lib/sql';
-import { mysqlSkipsLocked, pruneStatement } from '../lib/sweeper';
+import { describeSessionTable } from '../lib/sql/hot-statements';
+import { mysqlSkipsLocked, pruneStatement } from '../lib/cleanup/sweeper';
 
 const until = (check: () => boolean | Promise<boolean>): Promise<void> => waitFor('the cleanup timer', check, 20_000);
 

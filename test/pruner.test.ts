@@ -1,5 +1,5 @@
 import { Sequelize } from 'sequelize';
-import { Pruner } from '../lib/pruner';
+import { Pruner } from '../lib/cleanup/cleanup-timer';
 import { sqliteFile } from './support/backends';
 import { SequelizeStore } from './support/stores';
 

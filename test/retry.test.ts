@@ -1,4 +1,4 @@
-import { backoff, retry, type RetryPolicy } from '../lib/retry';
+import { backoff, retry, type RetryPolicy } from '../lib/resilience/retry';
 
 class Transient extends Error {}
 const policy = (retries: number): RetryPolicy => ({ retries, isTransient: (error) => error instanceof Transient });

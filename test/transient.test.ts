@@ -1,6 +1,6 @@
 import { Sequelize, type Transaction } from 'sequelize';
-import { OperationTimeoutError } from '../lib/deadline';
-import { isConnectionLoss, isTransient } from '../lib/transient';
+import { OperationTimeoutError } from '../lib/resilience/deadline';
+import { isConnectionLoss, isTransient } from '../lib/driver/errors';
 import { availableBackends, openDb, type Backend } from './support/backends';
 import { holdRowLock, impatientDb } from './support/contention';
 import { sessionData, useBackend } from './support/stores';

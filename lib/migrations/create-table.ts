@@ -1,4 +1,4 @@
-import { createTableStatements } from '../schema';
+import { createTableStatements } from '../sql/ddl';
 import type { MigrationStep } from './step';
 
 /**

@@ -1,8 +1,8 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
 import { tableNameOf } from '../model-binding';
-import { offlineSessionModel } from '../schema';
+import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
-import { createProcedures } from './procedures';
+import { createProcedures } from './create-procedures';
 import type { MigrationStep } from './step';
 import { widenColumns } from './widen-columns';
 

@@ -1,9 +1,9 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
-import { MYSQL_TEXT_BYTES } from '../limits';
+import { MYSQL_TEXT_BYTES } from '../sql/column-limits';
 import { tableNameOf } from '../model-binding';
-import { isMySqlFamily } from '../dialect';
-import { expiresIndexName } from '../schema';
-import { describeSessionTable } from '../sql';
+import { isMySqlFamily } from '../sql/dialect';
+import { expiresIndexName } from '../sql/ddl';
+import { describeSessionTable } from '../sql/hot-statements';
 import type { MigrationStep } from './step';
 
 interface Column {

@@ -5,7 +5,7 @@ import path from 'node:path';
 /** The repository root, where the package resolves itself by its public name. */
 export const ROOT = path.resolve(__dirname, '../..');
 const BUILT = path.join(ROOT, 'dist/lib/index.js');
-const CLI = path.join(ROOT, 'dist/lib/cli.js');
+const CLI = path.join(ROOT, 'dist/lib/cli/main.js');
 
 function newestSource(): number {
   let newest = 0;

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { isWellFormed } from './unicode';
-import { isMySqlFamily } from './dialect';
-import { PREFIX } from './prefix';
+import { isMySqlFamily } from '../sql/dialect';
+import { PREFIX } from '../messages';
 
 /** Characters of a hashed row key: HMAC-SHA-256 in hex. */
 export const HASHED_KEY_CHARS = 64;

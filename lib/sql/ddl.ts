@@ -1,7 +1,7 @@
 import { Sequelize, type Model, type ModelStatic } from 'sequelize';
-import { defineSessionModel, type SessionModelOptions } from '../models/session';
-import { tableNameOf } from './model-binding';
-import { describeSessionTable } from './sql';
+import { defineSessionModel, type SessionModelOptions } from '../../models/session';
+import { tableNameOf } from '../model-binding';
+import { describeSessionTable } from './hot-statements';
 import { isMySqlFamily } from './dialect';
 
 /** The dialects the `sql` command writes for. */

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import type { Row, Runner } from '../runner';
+import type { Row, Runner } from './runner';
 
 /** Sequelize's own query(): for the dialects and drivers without a faster path here. */
 export function sequelizeRunner(sequelize: Sequelize): Runner {

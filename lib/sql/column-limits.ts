@@ -1,6 +1,6 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { isMySqlFamily } from './dialect';
-import { PREFIX } from './prefix';
+import { PREFIX } from '../messages';
 
 /** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
 export interface ColumnLimits {

@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import { createAeadAdapter, type EncryptionAdapter } from './encryption';
 import { isWellFormed } from './unicode';
-import { PREFIX } from './prefix';
+import { PREFIX } from '../messages';
 
 /** Turns a session into text and back, e.g. for another format than JSON. */
 export interface Serializer {

@@ -1,10 +1,10 @@
 import { ConnectionAcquireTimeoutError, type Sequelize } from 'sequelize';
-import type { Statement } from './sql';
-import { isConnectionLoss } from './transient';
-import { mysqlRunner } from './runners/mysql';
-import { postgresRunner } from './runners/postgres';
-import { sqliteRunner } from './runners/sqlite';
-import { sequelizeRunner } from './runners/sequelize';
+import type { Statement } from '../sql/hot-statements';
+import { isConnectionLoss } from './errors';
+import { mysqlRunner } from './mysql-runner';
+import { postgresRunner } from './postgres-runner';
+import { sqliteRunner } from './sqlite-runner';
+import { sequelizeRunner } from './sequelize-runner';
 
 export type Row = Record<string, unknown>;
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { UsageError, type CliCommand, type CliOutput } from './cli/command';
-import { migrateCommand } from './cli/migrate';
-import { prune } from './cli/prune';
-import { sqlCommand } from './cli/sql';
+import { UsageError, type CliCommand, type CliOutput } from './command';
+import { migrateCommand } from './migrate-command';
+import { prune } from './prune-command';
+import { sqlCommand } from './sql-command';
 
 /** The subcommands, each in a file of its own under lib/cli/. */
 const COMMANDS: CliCommand[] = [migrateCommand, prune, sqlCommand];

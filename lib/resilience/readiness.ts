@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { OperationTimeoutError, withDeadline } from './deadline';
-import { isConnectionLoss } from './transient';
+import { isConnectionLoss } from '../driver/errors';
 
 /** Milliseconds between two probes while the database is unreachable. */
 export const PROBE_INTERVAL_MS = 1_000;

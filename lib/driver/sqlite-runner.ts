@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { connectionLender, statementLogger, type Row, type Runner } from '../runner';
+import { connectionLender, statementLogger, type Row, type Runner } from './runner';
 
 interface SqliteStatement {
   all(params: readonly unknown[], callback: (error: Error | null, rows: Row[]) => void): void;

@@ -1,7 +1,7 @@
 import type { Model, ModelStatic } from 'sequelize';
-import { dateFormatter } from './dates';
-import { describeSessionTable, type SessionTable, type Statement } from './sql';
-import { isMySqlFamily } from './dialect';
+import { dateFormatter } from '../sql/dates';
+import { describeSessionTable, type SessionTable, type Statement } from '../sql/hot-statements';
+import { isMySqlFamily } from '../sql/dialect';
 
 /**
  * Whether the server can skip rows that another transaction holds: MariaDB 10.6+, MySQL 8.0.1+.

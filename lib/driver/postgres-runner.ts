@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
-import { connectionLender, statementLogger, type Row, type Runner } from '../runner';
-import type { Statement } from '../sql';
+import { connectionLender, statementLogger, type Row, type Runner } from './runner';
+import type { Statement } from '../sql/hot-statements';
 
 interface QueryResult {
   rows: Row[];

@@ -2,8 +2,8 @@ import type { Sequelize } from 'sequelize';
 import { withDeadline } from './deadline';
 import { Readiness, reachabilityProbe, type ReadinessEvent } from './readiness';
 import { attemptOnce, retry, retryAfter, type RetryPolicy } from './retry';
-import type { Runner } from './runner';
-import { isTransient } from './transient';
+import type { Runner } from '../driver/runner';
+import { isTransient } from '../driver/errors';
 
 export interface ResilienceOptions {
   retries: number;

@@ -1,5 +1,5 @@
-import { sessionProcedures } from '../procedures';
-import { createTableStatements, offlineSessionModel, SQL_DIALECTS, type SqlDialect } from '../schema';
+import { sessionProcedures } from '../procedures/procedure-statements';
+import { createTableStatements, offlineSessionModel, SQL_DIALECTS, type SqlDialect } from '../sql/ddl';
 import { parseFlags, UsageError, type CliCommand } from './command';
 
 const DIALECT_NAMES: Record<SqlDialect, string> = {

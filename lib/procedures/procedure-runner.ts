@@ -1,8 +1,8 @@
 import type { Sequelize } from 'sequelize';
-import type { Row, Runner } from '../runner';
-import type { ProcedureCall } from '../procedures';
-import type { Statement } from '../sql';
-import { mysqlExecutor } from './mysql';
+import type { Row, Runner } from '../driver/runner';
+import type { ProcedureCall } from './procedure-statements';
+import type { Statement } from '../sql/hot-statements';
+import { mysqlExecutor } from '../driver/mysql-runner';
 
 /** Runs the CALLs of stored-procedure mode; `rows` hands back every row a procedure selects. */
 export interface ProcedureRunner extends Runner {

@@ -1,6 +1,6 @@
 import type { Model, ModelStatic } from 'sequelize';
-import { tableNameOf } from './model-binding';
-import { prepareStatements, timestampAttribute, type HotStatements, type SessionTable, type Statement } from './sql';
+import { tableNameOf } from '../model-binding';
+import { prepareStatements, timestampAttribute, type HotStatements, type SessionTable, type Statement } from '../sql/hot-statements';
 
 /**
  * Stored-procedure mode (MySQL/MariaDB): every store operation is a CALL of a procedure made from

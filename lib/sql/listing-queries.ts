@@ -1,7 +1,7 @@
 import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
 import type { DateParameter } from './dates';
-import type { ProcedureCalls } from './procedures';
-import type { ProcedureRunner } from './runners/procedures';
+import type { ProcedureCalls } from '../procedures/procedure-statements';
+import type { ProcedureRunner } from '../procedures/procedure-runner';
 
 /** A stored session as read for a listing: its sid and its data column, not yet decoded. */
 export interface StoredSession {

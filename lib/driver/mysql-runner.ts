@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
-import { isUtcOffset, mysql2KeepsZone } from '../dates';
-import { connectionLender, statementLogger, type Row, type Runner } from '../runner';
+import { isUtcOffset, mysql2KeepsZone } from '../sql/dates';
+import { connectionLender, statementLogger, type Row, type Runner } from './runner';
 
 interface MySqlConnection {
   execute(text: string, params: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;

@@ -1,4 +1,4 @@
-import { sessionProcedures } from '../procedures';
+import { sessionProcedures } from '../procedures/procedure-statements';
 import type { MigrationStep } from './step';
 
 /** The stored procedures of stored-procedure mode (MySQL/MariaDB), replaced whole on every run. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { defineSessionModel } from '../../models/session';
-import { MAX_PRUNE_BATCH } from '../options';
-import { createRunner } from '../runner';
-import { Sweeper } from '../sweeper';
+import { MAX_PRUNE_BATCH } from '../resolve-options';
+import { createRunner } from '../driver/runner';
+import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
 import { openDatabase } from './database';
 
