@@ -1,4 +1,8 @@
-/** @type {import('jest').Config} */
+/**
+ * The tests of `npm test`: test/unit/ never opens a database (`npx jest test/unit` runs them in
+ * seconds); test/db/ uses real databases, on every backend that is up (SQLite, MariaDB, PostgreSQL).
+ * @type {import('jest').Config}
+ */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

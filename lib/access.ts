@@ -1,10 +1,17 @@
 import type { Model, ModelStatic } from 'sequelize';
-import type { DateParameter } from './sql/dates';
-import { prepareProcedureCalls } from './procedures/procedure-statements';
-import { modelQueries, procedureQueries, type SessionQueries } from './sql/listing-queries';
-import { createRunner, type Runner } from './driver/runner';
+import { createRunner } from './driver/create-runner';
+import { missingInternals } from './driver/internals';
+import type { Runner } from './driver/runner';
+import type { Statement } from './driver/statement';
+import { PREFIX } from './messages';
+import { prepareProcedureCalls } from './procedures/procedure-calls';
+import { procedureQueries } from './procedures/procedure-queries';
 import { procedureRunner } from './procedures/procedure-runner';
-import { prepareStatements, type HotStatements, type SessionTable, type Statement } from './sql/hot-statements';
+import type { DateParameter } from './sql/dates';
+import { prepareStatements, type HotStatements } from './sql/hot-statements';
+import { modelQueries, type SessionQueries } from './sql/model-queries';
+import type { SessionTable } from './sql/session-table';
+import type { SweepArgs } from './sql/sweep-statement';
 
 /** How a store reaches its rows: the hot statements, what runs them, and the cold queries. */
 export interface SessionAccess {
@@ -12,8 +19,8 @@ export interface SessionAccess {
   statements: HotStatements;
   runner: Runner;
   queries: SessionQueries;
-  /** Stored-procedure mode: the CALL of one cleanup batch, (now, batch); else the sweeper writes its own. */
-  prune?: Statement;
+  /** Stored-procedure mode: the CALL of one cleanup batch; else the sweeper writes its own. */
+  sweep?: Statement<SweepArgs>;
 }
 
 /**
@@ -24,10 +31,16 @@ export function sessionAccess(
   model: ModelStatic<Model>,
   storedProcedures: boolean,
   date: (value: Date) => DateParameter,
+  warn?: (message: string) => void,
 ): SessionAccess {
   const sequelize = model.sequelize!;
   if (!storedProcedures) {
-    return { ...prepareStatements(model), runner: createRunner(sequelize), queries: modelQueries(model) };
+    return { ...prepareStatements(model), runner: createRunner(sequelize, warn), queries: modelQueries(model) };
+  }
+  const missing = missingInternals(sequelize);
+  if (missing.length > 0) {
+    // The CALLs need mysql2's own connection; Sequelize's query() does not hand back what they return.
+    throw new Error(`${PREFIX} storedProcedures needs ${missing.join(', ')}, which this Sequelize release lacks`);
   }
   const calls = prepareProcedureCalls(model);
   const runner = procedureRunner(sequelize);
@@ -36,6 +49,6 @@ export function sessionAccess(
     statements: calls.statements,
     runner,
     queries: procedureQueries(runner, calls, date),
-    prune: calls.prune,
+    sweep: calls.prune,
   };
 }

@@ -1,12 +1,14 @@
 import type { Store as ExpressStore } from 'express-session';
 import { createStoreClass } from './store';
 import type { SessionModelOptions as ModelOptions } from '../models/session';
-import type * as optionTypes from './resolve-options';
+import type * as optionTypes from './options';
+import type * as rowTypes from './session/row-fields';
 import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
 import type * as codecTypes from './session/codec';
 import type * as encryptionTypes from './session/encryption';
 import type { OperationTimeoutError as TimeoutError } from './resilience/deadline';
+import { PREFIX } from './messages';
 
 /**
  * `require('sequelize-session-store')(session.Store)` returns the store class.
@@ -18,7 +20,7 @@ import type { OperationTimeoutError as TimeoutError } from './resilience/deadlin
 function sequelizeSessionStore(Store: storeTypes.StoreBase | typeof ExpressStore): storeTypes.SequelizeStoreClass {
   if (typeof Store !== 'function') {
     throw new TypeError(
-      'sequelize-session-store: pass the Store class of express-session, as in require("sequelize-session-store")(session.Store)',
+      `${PREFIX} pass the Store class of express-session, as in require("sequelize-session-store")(session.Store)`,
     );
   }
   return createStoreClass(Store);
@@ -29,7 +31,7 @@ namespace sequelizeSessionStore {
   export type SequelizeStoreClass = storeTypes.SequelizeStoreClass;
   export type ListedSession = storeTypes.ListedSession;
   export type SequelizeStoreOptions = optionTypes.SequelizeStoreOptions;
-  export type DefaultFields = optionTypes.DefaultFields;
+  export type DefaultFields = rowTypes.DefaultFields;
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;
   export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;

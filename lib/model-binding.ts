@@ -1,16 +1,12 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { defineSessionModel, SESSION_ATTRIBUTES } from '../models/session';
-import type { ResolvedOptions } from './resolve-options';
+import { PREFIX } from './messages';
+import type { ResolvedOptions } from './options';
+import { tableNameOf } from './sql/session-table';
 
 function missingAttributes(model: ModelStatic<Model>): string[] {
   const attributes = model.getAttributes() as Record<string, unknown>;
   return SESSION_ATTRIBUTES.filter((name) => !attributes[name]);
-}
-
-/** The bare table name of a model (without its schema). */
-export function tableNameOf(model: ModelStatic<Model>): string {
-  const name = model.getTableName() as string | { tableName: string };
-  return typeof name === 'string' ? name : name.tableName;
 }
 
 /**
@@ -22,14 +18,12 @@ export function bindSessionModel(db: Sequelize, options: ResolvedOptions): Model
   if (table !== undefined) {
     const model = typeof table === 'string' ? db.models[table] : table;
     if (!model) {
-      throw new TypeError(
-        `sequelize-session-store: option \`table\` names ${JSON.stringify(table)}, but db has no such model`,
-      );
+      throw new TypeError(`${PREFIX} option \`table\` names ${JSON.stringify(table)}, but db has no such model`);
     }
     const missing = missingAttributes(model);
     if (missing.length > 0) {
       throw new TypeError(
-        `sequelize-session-store: option \`table\` is model ${model.name}, which lacks the attribute(s) ${missing.join(', ')}`,
+        `${PREFIX} option \`table\` is model ${model.name}, which lacks the attribute(s) ${missing.join(', ')}`,
       );
     }
     return model;
@@ -39,7 +33,7 @@ export function bindSessionModel(db: Sequelize, options: ResolvedOptions): Model
   if (!existing) return defineSessionModel(db, options);
   if (missingAttributes(existing).length === 0 && tableNameOf(existing) === options.tableName) return existing;
   throw new TypeError(
-    `sequelize-session-store: db already has a model named ${JSON.stringify(options.modelKey)} that is not ` +
+    `${PREFIX} db already has a model named ${JSON.stringify(options.modelKey)} that is not ` +
       `a session model on table ${JSON.stringify(options.tableName)}; pass it as \`table\` if it is meant for ` +
       `sessions, or choose another \`modelKey\``,
   );

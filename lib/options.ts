@@ -1,20 +1,13 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { SessionData } from 'express-session';
 import type { Serializer } from './session/codec';
+import type { DefaultFields } from './session/row-fields';
 import type { EncryptionAdapter } from './session/encryption';
 
 /*
  * The store's options as users write them (documented here, shown by their editor) and as the
  * store runs on them once resolved; options.ts checks and resolves them.
  */
-
-/** The columns every session row has, as handed to `extendDefaultFields`. */
-export interface DefaultFields {
-  /** The serialized session, exactly as it will be stored. */
-  data: string;
-  /** When the session expires. */
-  expires: Date;
-}
 
 /** Reports problems that no caller is waiting for (a failed sweep, a corrupt row). */
 export interface Logger {

@@ -2,40 +2,8 @@ import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { Serializer } from './session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
 import type { Logger, ResolvedOptions } from './options';
-
-export type { DefaultFields, Logger, ResolvedOptions, SequelizeStoreOptions } from './options';
-
-const KNOWN_OPTIONS = new Set<string>([
-  'db',
-  'sqlitePath',
-  'table',
-  'modelKey',
-  'tableName',
-  'extendDefaultFields',
-  'disableTouch',
-  'touchAfter',
-  'checkExpirationInterval',
-  'pruneBatchSize',
-  'onCleanupError',
-  'expiration',
-  'logger',
-  'secret',
-  'algorithm',
-  'encryption',
-  'serializer',
-  'disablePlaintext',
-  'sidSecret',
-  'maxSize',
-  'createTable',
-  'storedProcedures',
-  'dataType',
-  'retries',
-  'operationTimeout',
-  'disableConnectionEvents',
-]);
-
-/** Largest delay a Node timer accepts; a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from './cleanup/cleanup-timer';
+import { PREFIX } from './messages';
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -46,7 +14,7 @@ function show(value: unknown): string {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(`sequelize-session-store: option \`${name}\` must be ${expected}, received ${show(value)}`);
+  throw new TypeError(`${PREFIX} option \`${name}\` must be ${expected}, received ${show(value)}`);
 }
 
 function isSequelize(value: unknown): value is Sequelize {
@@ -122,58 +90,62 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
   return typeof object === 'object' && object !== null && names.every((name) => typeof object[name] === 'function');
 }
 
-type SecurityOptions = Pick<
-  ResolvedOptions,
-  'secret' | 'algorithm' | 'encryption' | 'serializer' | 'disablePlaintext' | 'sidSecret' | 'maxSize'
->;
-
-/** The options of encryption at rest, hashed session ids and size limits. */
-function security(options: Record<string, unknown>): SecurityOptions {
-  const { secret, algorithm, encryption, serializer, disablePlaintext, sidSecret, maxSize } = options;
-  const secrets = typeof secret === 'string' ? [secret] : secret;
+function secrets(value: unknown): readonly string[] | undefined {
+  const list = typeof value === 'string' ? [value] : value;
   if (
-    secrets !== undefined &&
-    (!Array.isArray(secrets) || secrets.length === 0 || !secrets.every((s) => typeof s === 'string' && s !== ''))
+    list !== undefined &&
+    (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s !== ''))
   ) {
-    fail('secret', 'a non-empty string or a non-empty array of them', secret);
+    fail('secret', 'a non-empty string or a non-empty array of them', value);
   }
-  if (algorithm !== undefined) {
-    if (secrets === undefined) fail('algorithm', 'used with `secret`', algorithm);
-    if (typeof algorithm !== 'string' || !aeadCipherInfo(algorithm)) {
-      const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
-      fail('algorithm', expected, algorithm);
-    }
+  return list as readonly string[] | undefined;
+}
+
+function algorithm(value: unknown, options: Options): string {
+  if (value === undefined) return 'aes-256-gcm';
+  if (options.secret === undefined) fail('algorithm', 'used with `secret`', value);
+  if (typeof value !== 'string' || !aeadCipherInfo(value)) {
+    const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
+    fail('algorithm', expected, value);
   }
-  if (encryption !== undefined) {
-    if (!hasMethods(encryption, ['encrypt', 'decrypt'])) {
-      fail('encryption', 'an object with encrypt and decrypt methods', encryption);
-    }
-    if (secrets !== undefined) fail('encryption', 'used without `secret` (choose one)', encryption);
+  return value;
+}
+
+function encryption(value: unknown, options: Options): EncryptionAdapter | undefined {
+  if (value === undefined) return undefined;
+  if (!hasMethods(value, ['encrypt', 'decrypt']))
+    fail('encryption', 'an object with encrypt and decrypt methods', value);
+  if (options.secret !== undefined) fail('encryption', 'used without `secret` (choose one)', value);
+  return value as EncryptionAdapter;
+}
+
+function serializer(value: unknown): Serializer | undefined {
+  if (value !== undefined && !hasMethods(value, ['stringify', 'parse'])) {
+    fail('serializer', 'an object with stringify and parse methods', value);
   }
-  if (serializer !== undefined && !hasMethods(serializer, ['stringify', 'parse'])) {
-    fail('serializer', 'an object with stringify and parse methods', serializer);
+  return value as Serializer | undefined;
+}
+
+function disablePlaintext(value: unknown, options: Options): boolean {
+  const on = flag('disablePlaintext', value);
+  if (on && options.secret === undefined && options.encryption === undefined) {
+    fail('disablePlaintext', 'used with `secret` or `encryption`', value);
   }
-  if (disablePlaintext !== undefined) {
-    if (typeof disablePlaintext !== 'boolean') fail('disablePlaintext', 'a boolean', disablePlaintext);
-    if (disablePlaintext && secrets === undefined && encryption === undefined) {
-      fail('disablePlaintext', 'used with `secret` or `encryption`', disablePlaintext);
-    }
+  return on;
+}
+
+function sidSecret(value: unknown): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || value === ''))
+    fail('sidSecret', 'a non-empty string', value);
+  return value;
+}
+
+function maxSize(value: unknown): number {
+  if (value === undefined) return Infinity;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    fail('maxSize', 'a positive whole number of bytes', value);
   }
-  if (sidSecret !== undefined && (typeof sidSecret !== 'string' || sidSecret === '')) {
-    fail('sidSecret', 'a non-empty string', sidSecret);
-  }
-  if (maxSize !== undefined && (typeof maxSize !== 'number' || !Number.isSafeInteger(maxSize) || maxSize <= 0)) {
-    fail('maxSize', 'a positive whole number of bytes', maxSize);
-  }
-  return {
-    secret: secrets as readonly string[] | undefined,
-    algorithm: algorithm ?? 'aes-256-gcm',
-    encryption: encryption as EncryptionAdapter | undefined,
-    serializer: serializer as Serializer | undefined,
-    disablePlaintext: disablePlaintext ?? false,
-    sidSecret,
-    maxSize: maxSize ?? Infinity,
-  };
+  return value;
 }
 
 function flag(name: string, value: unknown): boolean {
@@ -221,63 +193,74 @@ function operationTimeout(value: unknown): number {
   return value;
 }
 
+type Options = Record<string, unknown>;
+
+/**
+ * The one table of options: each resolver checks the value it is given (the whole input for the
+ * few that depend on another option) and fills in its default. An option missing here, or one
+ * here that ResolvedOptions lacks, does not compile; the list of known names is its keys.
+ */
+const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Options) => ResolvedOptions[K] } = {
+  db: (value) => {
+    if (value !== undefined && !isSequelize(value)) fail('db', 'a Sequelize instance', value);
+    return value;
+  },
+  sqlitePath: (value) => nonEmptyString('sqlitePath', value, './sessions.sqlite'),
+  table: (value, options) => {
+    if (value !== undefined && !isModel(value) && (typeof value !== 'string' || value === '')) {
+      fail('table', 'a Sequelize model or the name of one', value);
+    }
+    if (typeof value === 'string' && options.db === undefined) {
+      fail('table', 'a model (a model name needs the `db` it is defined on)', value);
+    }
+    return value;
+  },
+  modelKey: (value) => nonEmptyString('modelKey', value, 'Session'),
+  tableName: (value) => nonEmptyString('tableName', value, 'Sessions'),
+  extendDefaultFields: (value) => {
+    if (value !== undefined && typeof value !== 'function') fail('extendDefaultFields', 'a function', value);
+    return value as ResolvedOptions['extendDefaultFields'];
+  },
+  disableTouch: (value) => flag('disableTouch', value),
+  touchAfter: (value) => seconds('touchAfter', value),
+  checkExpirationInterval: interval,
+  pruneBatchSize: batchSize,
+  onCleanupError: (value) => {
+    if (value !== undefined && typeof value !== 'function') fail('onCleanupError', 'a function', value);
+    return value as ResolvedOptions['onCleanupError'];
+  },
+  expiration: (value) => positiveDuration('expiration', value, 24 * 60 * 60 * 1000),
+  logger,
+  secret: secrets,
+  algorithm,
+  encryption,
+  serializer,
+  disablePlaintext,
+  sidSecret,
+  maxSize,
+  createTable: (value) => flag('createTable', value),
+  storedProcedures: (value, options) => storedProcedures(value, options.db as Sequelize | undefined, options.table),
+  dataType,
+  retries,
+  operationTimeout,
+  disableConnectionEvents: (value) => flag('disableConnectionEvents', value),
+};
+
+const KNOWN_OPTIONS = new Set(Object.keys(RESOLVERS));
+
 /** Validates the public options once and fills in every default. */
 export function resolveOptions(input: unknown): ResolvedOptions {
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new TypeError(`sequelize-session-store: options must be an object, received ${show(input)}`);
+    throw new TypeError(`${PREFIX} options must be an object, received ${show(input)}`);
   }
-  const options = input as Record<string, unknown>;
+  const options = input as Options;
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`sequelize-session-store: unknown option \`${key}\``);
-    }
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PREFIX} unknown option \`${key}\``);
   }
-
-  const db = options.db;
-  if (db !== undefined && !isSequelize(db)) fail('db', 'a Sequelize instance', db);
-
-  const table = options.table;
-  if (table !== undefined && !isModel(table) && (typeof table !== 'string' || table === '')) {
-    fail('table', 'a Sequelize model or the name of one', table);
+  const resolved: Partial<Record<keyof ResolvedOptions, unknown>> = {};
+  for (const name of Object.keys(RESOLVERS) as (keyof ResolvedOptions)[]) {
+    resolved[name] = RESOLVERS[name](options[name], options);
   }
-  if (typeof table === 'string' && db === undefined) {
-    fail('table', 'a model (a model name needs the `db` it is defined on)', table);
-  }
-
-  const extend = options.extendDefaultFields;
-  if (extend !== undefined && typeof extend !== 'function') fail('extendDefaultFields', 'a function', extend);
-
-  const disableTouch = options.disableTouch;
-  if (disableTouch !== undefined && typeof disableTouch !== 'boolean') {
-    fail('disableTouch', 'a boolean', disableTouch);
-  }
-
-  const onCleanupError = options.onCleanupError;
-  if (onCleanupError !== undefined && typeof onCleanupError !== 'function') {
-    fail('onCleanupError', 'a function', onCleanupError);
-  }
-
-  return {
-    db,
-    sqlitePath: nonEmptyString('sqlitePath', options.sqlitePath, './sessions.sqlite'),
-    table,
-    modelKey: nonEmptyString('modelKey', options.modelKey, 'Session'),
-    tableName: nonEmptyString('tableName', options.tableName, 'Sessions'),
-    extendDefaultFields: extend as ResolvedOptions['extendDefaultFields'],
-    disableTouch: disableTouch ?? false,
-    touchAfter: seconds('touchAfter', options.touchAfter),
-    checkExpirationInterval: interval(options.checkExpirationInterval),
-    pruneBatchSize: batchSize(options.pruneBatchSize),
-    onCleanupError: onCleanupError as ResolvedOptions['onCleanupError'],
-    expiration: positiveDuration('expiration', options.expiration, 24 * 60 * 60 * 1000),
-    logger: logger(options.logger),
-    ...security(options),
-    createTable: flag('createTable', options.createTable),
-    storedProcedures: storedProcedures(options.storedProcedures, db, table),
-    dataType: dataType(options.dataType, options),
-    retries: retries(options.retries),
-    operationTimeout: operationTimeout(options.operationTimeout),
-    disableConnectionEvents: flag('disableConnectionEvents', options.disableConnectionEvents),
-  };
+  return resolved as ResolvedOptions;
 }

@@ -1,20 +1,28 @@
 import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
-import { settle, type Callback } from './callback';
-import { createCodec } from './session/codec';
-import { dateParameter } from './sql/dates';
-import { TouchThrottle } from './session/expiry';
-import { resolveOptions, type ResolvedOptions, type SequelizeStoreOptions } from './resolve-options';
-import { Pruner } from './cleanup/cleanup-timer';
-import { Sweeper } from './cleanup/sweeper';
-import { Resilience } from './resilience/resilience';
-import { SessionIds } from './session/session-ids';
-import { bindSessionModel } from './model-binding';
-import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 import { sessionAccess } from './access';
-import { OperationGate } from './operation-gate';
-import { SessionRows } from './session-rows';
+import { settle, type Callback } from './callback';
+import { CleanupTimer } from './cleanup/cleanup-timer';
+import type { Runner } from './driver/runner';
 import { PREFIX } from './messages';
+import { bindSessionModel } from './model-binding';
+import { OperationGate } from './operation-gate';
+import type { ResolvedOptions, SequelizeStoreOptions } from './options';
+import { resolveOptions } from './resolve-options';
+import { Resilience } from './resilience/resilience';
+import { createCodec, type SessionCodec } from './session/codec';
+import { expiryOf, TouchThrottle } from './session/expiry';
+import { checkSession, columnValues, rowFields } from './session/row-fields';
+import { SessionIds } from './session/session-ids';
+import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
+import { dateParameter, type DateParameter } from './sql/dates';
+import { isMySqlFamily } from './sql/dialect';
+import type { HotStatements } from './sql/hot-statements';
+import { TableOperations } from './table-operations';
+import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+
+/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
+const TOUCH_RESOLUTION_MS = 1000;
 
 /** Opens the embedded SQLite database used when no `db` is given. */
 function openEmbeddedDatabase(path: string): Sequelize {
@@ -37,55 +45,52 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #ownsDb: boolean;
     readonly #resilience: Resilience;
     readonly #gate: OperationGate;
-    readonly #rows: SessionRows;
-    readonly #pruner: Pruner;
+    readonly #statements: HotStatements;
+    /** Runs the hot statements, each retried while it fails transiently. */
+    readonly #runner: Runner;
+    readonly #date: (value: Date) => DateParameter;
+    readonly #ids: SessionIds;
+    readonly #codec: SessionCodec;
+    readonly #throttle: TouchThrottle;
+    readonly #limits: ColumnLimitsProbe;
+    readonly #table: TableOperations;
+    readonly #cleanup: CleanupTimer;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
       const resolved = resolveOptions(options);
       this.#options = resolved;
-      const table = resolved.table;
+      const { table } = resolved;
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
         resolved.db ?? (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
-      this.sessionModel = bindSessionModel(this.db, resolved);
-      const date = dateParameter(this.sessionModel);
-      const access = sessionAccess(this.sessionModel, resolved.storedProcedures, date);
-      const resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
-      this.#resilience = resilience;
-      const runner = resilience.runner(access.runner);
-      const throttle = new TouchThrottle(resolved.touchAfter * 1000);
-      const codec = createCodec(resolved);
-      const ids = new SessionIds(resolved.sidSecret, this.db.getDialect());
-      this.#gate = new OperationGate(this.sessionModel, this.#ownsDb ? this.db : undefined, resolved.createTable);
-      const sweeper = new Sweeper(this.sessionModel, {
-        batch: resolved.pruneBatchSize,
-        // Each batch is an operation of its own, with its deadline and retries: a long sweep is fine.
-        run: (statement, params) => resilience.operation('prune', (signal) => runner.run(statement, params, signal)),
-        call: access.prune,
-      });
-      this.#rows = new SessionRows({
-        model: this.sessionModel,
-        db: this.db,
-        options: resolved,
-        access,
-        runner,
-        resilience,
-        date,
-        codec,
-        ids,
-        throttle,
+      const model = bindSessionModel(this.db, resolved);
+      this.sessionModel = model;
+      this.#date = dateParameter(model);
+      const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
+      const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn);
+      this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
+      this.#runner = this.#resilience.runner(access.runner);
+      this.#statements = access.statements;
+      this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
+      this.#codec = createCodec(resolved);
+      this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
+      this.#limits = new ColumnLimitsProbe(model);
+      this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      const shared = {
         gate: this.#gate,
-        sweeper,
-        report: (error) => this.#report(error),
-      });
-      this.#pruner = new Pruner(
-        (signal) => this.#rows.prune(signal),
+        resilience: this.#resilience,
+        codec: this.#codec,
+        report: (error: unknown) => this.#report(error),
+      };
+      this.#table = new TableOperations(model, this.db, access, shared, resolved);
+      this.#cleanup = new CleanupTimer(
+        (signal) => this.#table.prune(signal),
         resolved.checkExpirationInterval,
         (error) => this.#report(error),
         resolved.onCleanupError,
       );
-      this.#pruner.start();
+      this.#cleanup.start();
     }
 
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
@@ -96,79 +101,128 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
     }
 
+    /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
+    #operation<T>(name: string, callback: Callback<T> | undefined, work: (signal?: AbortSignal) => Promise<T>) {
+      return settle(this.#resilience.operation(name, work), callback);
+    }
+
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return settle(
-        this.#resilience.operation('get', (signal) => this.#rows.get(sid, signal)),
-        callback,
-      );
+      return this.#operation('get', callback, async (signal) => {
+        const key = this.#ids.key(sid);
+        const waiting = this.#gate.usable();
+        if (waiting) await waiting; // the hot path skips an await when nothing is pending
+        const throttled = this.#throttle.enabled;
+        const statement = throttled ? this.#statements.getWithExpiry : this.#statements.get;
+        const row = await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
+        if (!row) return null;
+        try {
+          const decoded = this.#codec.decode(key, row.data);
+          const session = decoded instanceof Promise ? await decoded : decoded; // no await without a cipher
+          if (throttled) this.#throttle.remember(key, row.expires);
+          return session;
+        } catch (error) {
+          this.#report(error);
+          return null;
+        }
+      });
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(
-        this.#resilience.operation('set', (signal) => this.#rows.set(sid, session, signal)),
-        callback,
-      );
+      return this.#operation('set', callback, async (signal) => {
+        const key = this.#ids.key(sid);
+        checkSession(key, session);
+        const encoded = this.#codec.encode(key, session);
+        const data = typeof encoded === 'string' ? encoded : await encoded;
+        const expires = expiryOf(session, this.#options.expiration);
+        const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
+        const waiting = this.#gate.usable();
+        if (waiting) await waiting;
+        const limits = await this.#limits.get();
+        this.#ids.checkStorable(key, limits.sidChars);
+        checkDataFits(key, fields.data, limits);
+        const statement = this.#statements.upsert(Object.keys(fields));
+        this.#throttle.forget(key);
+        if (!statement) {
+          await this.#resilience.call(() => this.sessionModel.upsert({ sid: key, ...fields }), signal);
+          return;
+        }
+        const now = this.#date(new Date());
+        const values = columnValues(fields, this.#date);
+        await this.#runner.run(statement, { key, values, createdAt: now, updatedAt: now }, signal);
+      });
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return settle(
-        this.#resilience.operation('touch', (signal) => this.#rows.touch(sid, session, signal)),
-        callback,
-      );
+      return this.#operation('touch', callback, async (signal) => {
+        const key = this.#ids.key(sid);
+        checkSession(key, session);
+        if (this.#options.disableTouch) return;
+        const expiresAt = expiryOf(session, this.#options.expiration);
+        if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
+        const waiting = this.#gate.usable();
+        if (waiting) await waiting;
+        const now = this.#date(new Date());
+        const at = expiresAt.getTime();
+        await this.#runner.run(
+          this.#statements.touch,
+          {
+            key,
+            expires: this.#date(expiresAt),
+            updatedAt: now,
+            now,
+            earliest: this.#date(new Date(at - TOUCH_RESOLUTION_MS)),
+            latest: this.#date(new Date(at + TOUCH_RESOLUTION_MS)),
+          },
+          signal,
+        );
+      });
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return settle(
-        this.#resilience.operation('destroy', (signal) => this.#rows.destroy(sid, signal)),
-        callback,
-      );
+      return this.#operation('destroy', callback, async (signal) => {
+        const key = this.#ids.key(sid);
+        this.#throttle.forget(key);
+        const waiting = this.#gate.usable();
+        if (waiting) await waiting;
+        await this.#runner.run(this.#statements.destroy, { key }, signal);
+      });
     }
 
     override all(callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(
-        this.#resilience.operation('all', (signal) => this.#rows.all(signal)),
-        callback,
-      );
+      return this.#operation('all', callback, (signal) => this.#table.all(signal));
     }
 
     override length(callback?: Callback<number>): Promise<number> {
-      return settle(
-        this.#resilience.operation('length', (signal) => this.#rows.length(signal)),
-        callback,
-      );
+      return this.#operation('length', callback, (signal) => this.#table.length(signal));
     }
 
     override clear(callback?: Callback): Promise<void> {
-      return settle(
-        this.#resilience.operation('clear', (signal) => this.#rows.clear(signal)),
-        callback,
-      );
+      return this.#operation('clear', callback, (signal) => this.#table.clear(signal));
     }
 
     findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
-      return settle(
-        this.#resilience.operation('findWhere', (signal) => this.#rows.findWhere(where, signal)),
-        callback,
-      );
+      return this.#operation('findWhere', callback, (signal) => this.#table.findWhere(where, signal));
     }
 
     destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {
-      return settle(
-        this.#resilience.operation('destroyWhere', (signal) => this.#rows.destroyWhere(where, signal)),
-        callback,
-      );
+      return this.#operation('destroyWhere', callback, (signal) => this.#table.destroyWhere(where, signal));
     }
 
     migrate(options?: MigrateOptions, callback?: Callback<string[]>): Promise<string[]> {
-      return settle(this.#rows.migrate(options ?? {}), callback);
+      const migrating = this.#table.migrate(options ?? {}).finally(() => this.#limits.forget()); // wider columns
+      return settle(migrating, callback);
     }
 
     sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
-      return this.#resilience.operation('sync', (signal) => this.#rows.sync(options, signal));
+      return this.#resilience.operation('sync', async (signal) => {
+        const synced = await this.#table.sync(options, signal);
+        this.#limits.forget();
+        return synced;
+      });
     }
 
     prune(callback?: Callback<number>): Promise<number> {
-      return settle(this.#rows.prune(), callback);
+      return settle(this.#table.prune(), callback);
     }
 
     clearExpiredSessions(callback?: Callback<number>): Promise<number> {
@@ -176,11 +230,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     startExpiringSessions(): void {
-      if (!this.#gate.closed) this.#pruner.start();
+      if (!this.#gate.closed) this.#cleanup.start();
     }
 
     stopExpiringSessions(): void {
-      this.#pruner.stop();
+      this.#cleanup.stop();
     }
 
     close(callback?: Callback): Promise<void> {
@@ -190,8 +244,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     async #close(): Promise<void> {
       if (this.#gate.closed) return;
       this.#gate.close();
-      this.#pruner.stop();
-      await this.#pruner.idle(); // the sweep ends after its current batch
+      this.#cleanup.stop();
+      await this.#cleanup.idle(); // the sweep ends after its current batch
       this.#resilience.stop();
       if (this.#ownsDb) {
         await this.#gate.settled();

@@ -1,7 +1,7 @@
 import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData, Store } from 'express-session';
 import type { Callback } from './callback';
-import type { SequelizeStoreOptions } from './resolve-options';
+import type { SequelizeStoreOptions } from './options';
 
 /** A live session as listed by `all()`: its data plus `id`, the session id. */
 export type ListedSession = SessionData & { id: string };

@@ -3,7 +3,7 @@ import { poolCounts } from '../test/support/pool';
 import { sessionData, SequelizeStore, type Store } from '../test/support/stores';
 import { startGalera, type Galera } from './support/clusters';
 import { MixedLoad } from './support/load';
-import type { MariaDbServer } from './support/servers';
+import type { MariaDbServer } from './support/mariadb-server';
 
 const OPERATION_TIMEOUT = 5_000;
 

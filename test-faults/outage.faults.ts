@@ -3,7 +3,9 @@ import { Sequelize } from 'sequelize';
 import { poolCounts } from '../test/support/pool';
 import { SequelizeStore, type Store } from '../test/support/stores';
 import { MixedLoad, type LoadReport } from './support/load';
-import { MariaDbServer, PostgresServer, type TestServer } from './support/servers';
+import { MariaDbServer } from './support/mariadb-server';
+import { PostgresServer } from './support/postgres-server';
+import type { TestServer } from './support/server-process';
 
 const OPERATION_TIMEOUT = 3_000;
 

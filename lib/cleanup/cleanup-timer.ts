@@ -1,5 +1,5 @@
 /** Largest delay a Node timer accepts; a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -10,7 +10,7 @@ function asError(error: unknown): Error {
  * whatever start() and stop() do meanwhile; each delay is jittered so that app servers sharing a
  * database do not sweep in step; the timer is unref'd so that it never keeps the process alive.
  */
-export class Pruner {
+export class CleanupTimer {
   #timer: NodeJS.Timeout | undefined;
   #enabled = false;
   #sweeping: Promise<void> | undefined;
@@ -27,11 +27,6 @@ export class Pruner {
     private readonly report: (error: Error) => void,
     private readonly hook?: (error: Error) => unknown,
   ) {}
-
-  /** Whether the timer is on (a sweep may be running or armed). */
-  get running(): boolean {
-    return this.#enabled;
-  }
 
   start(): void {
     if (this.#enabled || this.intervalMs <= 0) return;

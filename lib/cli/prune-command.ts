@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { defineSessionModel } from '../../models/session';
 import { MAX_PRUNE_BATCH } from '../resolve-options';
-import { createRunner } from '../driver/runner';
+import { createRunner } from '../driver/create-runner';
+import { sqliteStorageOf } from '../driver/internals';
 import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
 import { openDatabase } from './database';
@@ -44,7 +45,7 @@ export const prune: CliCommand = {
     try {
       if (db.getDialect() === 'sqlite') {
         // SQLite would create a mistyped file, and report an empty table rather than the typo.
-        const file = (db as unknown as { options: { storage?: string } }).options.storage ?? '';
+        const file = sqliteStorageOf(db) ?? '';
         if (!existsSync(file)) throw new Error(`no SQLite database at ${file}`);
         // An app may be writing the same file: wait for its lock rather than fail at once.
         await db.query('PRAGMA busy_timeout = 5000');

@@ -1,4 +1,4 @@
-import { sessionProcedures } from '../procedures/procedure-statements';
+import { sessionProcedures } from '../procedures/procedure-definitions';
 import { createTableStatements, offlineSessionModel, SQL_DIALECTS, type SqlDialect } from '../sql/ddl';
 import { parseFlags, UsageError, type CliCommand } from './command';
 

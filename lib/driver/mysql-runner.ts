@@ -1,29 +1,23 @@
 import type { Sequelize } from 'sequelize';
-import { isUtcOffset, mysql2KeepsZone } from '../sql/dates';
-import { connectionLender, statementLogger, type Row, type Runner } from './runner';
-
-interface MySqlConnection {
-  execute(text: string, params: readonly unknown[], callback: (error: Error | null, result: unknown) => void): void;
-  stream: { destroy(): void };
-  config: { typeCast?: unknown; timezone?: string };
-}
-
-/**
- * Destroys the socket itself: mysql2's own destroy() only half-closes it, and then fails the
- * pending statement only when a server that may have stopped answering closes its end.
- */
-const abandon = (connection: MySqlConnection): void => connection.stream.destroy();
+import { connectionLender, statementLogger } from './connection-lender';
+import { cutMySqlConnection, isUtcOffset, mysql2KeepsZone, type MySqlConnection } from './internals';
+import type { Runner } from './runner';
+import type { Row } from './statement';
 
 /**
  * Whether mysql2 may read our statements' columns itself. Sequelize gives its connections a typeCast
  * function, which mysql2 calls with a fresh field description for every column of every row: a
- * third of the client's cost of a get. The hot statements return only text and DATETIME, which
+ * large part of the client's cost of a get. The hot statements return only text and DATETIME, which
  * mysql2 reads as Sequelize does where it keeps Sequelize's time zone (mysql2KeepsZone).
  */
 const readsNatively = mysql2KeepsZone;
 
 /** Gives the connection back its own typeCast and zone once our statement is done with it. */
-function restore(config: MySqlConnection['config'], typeCast: unknown, timezone: string | undefined): void {
+function restore(
+  config: NonNullable<MySqlConnection['config']>,
+  typeCast: unknown,
+  timezone: string | undefined,
+): void {
   config.typeCast = typeCast;
   config.timezone = timezone;
 }
@@ -44,18 +38,18 @@ export type MySqlExecute = <T>(
  * is set aside for 'Z' the same way: the same instants, by mysql2's short way.
  */
 export function mysqlExecutor(sequelize: Sequelize, { native = false }: { native?: boolean } = {}): MySqlExecute {
-  const lend = connectionLender<MySqlConnection>(sequelize, abandon);
+  const lend = connectionLender<MySqlConnection>(sequelize, cutMySqlConnection);
   const log = statementLogger(sequelize);
   const setAside = native && readsNatively(sequelize);
   const zulu = setAside && isUtcOffset(sequelize);
   return <T>(text: string, params: readonly unknown[], read: (result: unknown) => T, signal?: AbortSignal) =>
     lend<T>((connection, done) => {
       log?.(text);
-      if (!setAside) {
+      const config = connection.config;
+      if (!setAside || !config) {
         connection.execute(text, params, (error, result) => (error ? done(error) : done(null, read(result))));
         return;
       }
-      const config = connection.config;
       const { typeCast, timezone } = config;
       config.typeCast = true;
       if (zulu) config.timezone = 'Z';
@@ -79,7 +73,7 @@ const affectedRows = (result: unknown): number => (result as { affectedRows: num
 export function mysqlRunner(sequelize: Sequelize): Runner {
   const execute = mysqlExecutor(sequelize, { native: true });
   return {
-    first: (statement, params, signal) => execute(statement.text, params, firstRow, signal),
-    run: (statement, params, signal) => execute(statement.text, params, affectedRows, signal),
+    first: (statement, args, signal) => execute(statement.text, statement.params(args), firstRow, signal),
+    run: (statement, args, signal) => execute(statement.text, statement.params(args), affectedRows, signal),
   };
 }

@@ -1,5 +1,7 @@
 import type { Sequelize } from 'sequelize';
-import { connectionLender, statementLogger, type Row, type Runner } from './runner';
+import { connectionLender, statementLogger } from './connection-lender';
+import type { Runner } from './runner';
+import type { Row } from './statement';
 
 interface SqliteStatement {
   all(params: readonly unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
@@ -77,16 +79,18 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
   };
 
   return {
-    first: (statement, params, signal) =>
+    first: (statement, args, signal) =>
       lend<Row | undefined>((db, done) => {
+        const params = statement.params(args);
         // all(), not get(): get() leaves the statement open on its row, holding a read lock that
         // would block DROP TABLE and friends until the next use.
         onPrepared(db, statement.text, done, (prepared) =>
           prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0]))),
         );
       }, signal),
-    run: (statement, params, signal) =>
+    run: (statement, args, signal) =>
       lend<number>((db, done) => {
+        const params = statement.params(args);
         onPrepared(db, statement.text, done, (prepared) =>
           prepared.run(params, function (error) {
             if (error) done(error);

@@ -1,4 +1,4 @@
-import { sessionProcedures } from '../procedures/procedure-statements';
+import { sessionProcedures } from '../procedures/procedure-definitions';
 import type { MigrationStep } from './step';
 
 /** The stored procedures of stored-procedure mode (MySQL/MariaDB), replaced whole on every run. */

@@ -1,5 +1,5 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
-import { tableNameOf } from '../model-binding';
+import { tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
 import { createProcedures } from './create-procedures';

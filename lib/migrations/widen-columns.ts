@@ -1,9 +1,9 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { MYSQL_TEXT_BYTES } from '../sql/column-limits';
-import { tableNameOf } from '../model-binding';
+import { tableNameOf } from '../sql/session-table';
 import { isMySqlFamily } from '../sql/dialect';
 import { expiresIndexName } from '../sql/ddl';
-import { describeSessionTable } from '../sql/hot-statements';
+import { describeSessionTable } from '../sql/session-table';
 import type { MigrationStep } from './step';
 
 interface Column {
@@ -110,9 +110,7 @@ export const widenColumns: MigrationStep = {
     const expires = (model.getAttributes() as Record<string, Attribute>).expires!.field ?? 'expires';
     const indexes = (await sequelize.getQueryInterface().showIndex(model.getTableName())) as Index[];
     if (!indexes.some((index) => index.fields?.[0]?.attribute === expires)) {
-      const name = (
-        sequelize.getQueryInterface().queryGenerator as { quoteIdentifier(name: string): string }
-      ).quoteIdentifier(expiresIndexName(model));
+      const name = sequelize.getQueryInterface().quoteIdentifier(expiresIndexName(model));
       await sequelize.query(`CREATE INDEX ${name} ON ${t.table} (${t.expires})`);
     }
   },

@@ -1,3 +1,5 @@
+import { PREFIX } from '../messages';
+
 /** An operation that did not finish within `operationTimeout`. */
 export class OperationTimeoutError extends Error {
   override readonly name = 'OperationTimeoutError';
@@ -5,7 +7,7 @@ export class OperationTimeoutError extends Error {
     readonly operation: string,
     readonly timeoutMs: number,
   ) {
-    super(`sequelize-session-store: ${operation} did not finish within ${timeoutMs} ms (operationTimeout)`);
+    super(`${PREFIX} ${operation} did not finish within ${timeoutMs} ms (operationTimeout)`);
   }
 }
 

@@ -1,40 +1,12 @@
-import type { Sequelize } from 'sequelize';
 import { OperationTimeoutError, withDeadline } from './deadline';
 import { isConnectionLoss } from '../driver/errors';
 
 /** Milliseconds between two probes while the database is unreachable. */
-export const PROBE_INTERVAL_MS = 1_000;
+const PROBE_INTERVAL_MS = 1_000;
 /** A probe that takes longer than this counts as a failure. */
 const PROBE_TIMEOUT_MS = 5_000;
 
 export type ReadinessEvent = 'connect' | 'disconnect';
-
-interface ConnectionManagerInternals {
-  config: { replication?: { write: object } | false };
-  _connect(config: object): Promise<unknown>;
-  _disconnect(connection: unknown): Promise<unknown>;
-}
-
-/**
- * A light check that the primary answers: open one connection outside the pool (with Sequelize's
- * connect hooks) and close it, so that a saturated pool is not mistaken for an outage.
- */
-export function reachabilityProbe(sequelize: Sequelize): () => Promise<void> {
-  const manager = (sequelize as unknown as { connectionManager: Partial<ConnectionManagerInternals> })
-    .connectionManager;
-  if (typeof manager._connect !== 'function' || typeof manager._disconnect !== 'function') {
-    // Sequelize internals that a later version may rename: fall back to a query through the pool.
-    return async () => {
-      await sequelize.authenticate({ useMaster: true });
-    };
-  }
-  const internals = manager as ConnectionManagerInternals;
-  return async () => {
-    const replication = internals.config.replication;
-    const connection = await internals._connect(replication ? replication.write : internals.config);
-    await internals._disconnect(connection).catch(() => {});
-  };
-}
 
 /** An error after which the database may be unreachable: a lost connection, a stall. */
 function suspectsOutage(error: unknown): boolean {

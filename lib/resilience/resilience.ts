@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { withDeadline } from './deadline';
-import { Readiness, reachabilityProbe, type ReadinessEvent } from './readiness';
+import { Readiness, type ReadinessEvent } from './readiness';
+import { reachabilityProbe } from '../driver/internals';
 import { attemptOnce, retry, retryAfter, type RetryPolicy } from './retry';
 import type { Runner } from '../driver/runner';
 import { isTransient } from '../driver/errors';
@@ -67,8 +68,8 @@ export class Resilience {
   /** The hot statements, each call retried as a whole: a retry borrows a fresh connection. */
   runner(inner: Runner): Runner {
     return {
-      first: (statement, params, signal) => this.call(() => inner.first(statement, params, signal), signal),
-      run: (statement, params, signal) => this.call(() => inner.run(statement, params, signal), signal),
+      first: (statement, args, signal) => this.call(() => inner.first(statement, args, signal), signal),
+      run: (statement, args, signal) => this.call(() => inner.run(statement, args, signal), signal),
     };
   }
 

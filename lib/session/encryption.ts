@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { PREFIX } from '../messages';
 
 /**
  * Encrypts the stored text of a session, e.g. through a KMS. Both methods may be async. `sid` is the
@@ -57,7 +58,7 @@ async function deriveKey(secret: string, cipher: crypto.CipherInfo): Promise<Key
  */
 export function createAeadAdapter(secrets: readonly string[], algorithm: string): EncryptionAdapter {
   const cipher = aeadCipherInfo(algorithm);
-  if (!cipher) throw new TypeError(`sequelize-session-store: ${algorithm} is not an authenticated cipher`);
+  if (!cipher) throw new TypeError(`${PREFIX} ${algorithm} is not an authenticated cipher`);
   // A fixed full-length tag: left open, GCM would also accept a shortened one, which is easier to forge.
   const options = { authTagLength: TAG_BYTES };
   // Every AEAD cipher has the GCM cipher's API (setAAD, getAuthTag, setAuthTag); its type stands for all.

@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import { isWellFormed } from './unicode';
-import { isMySqlFamily } from '../sql/dialect';
 import { PREFIX } from '../messages';
 
 /** Characters of a hashed row key: HMAC-SHA-256 in hex. */
-export const HASHED_KEY_CHARS = 64;
+const HASHED_KEY_CHARS = 64;
 
 function describe(value: unknown): string {
   if (value === '') return '""';
@@ -22,9 +21,9 @@ export class SessionIds {
   /** MySQL/MariaDB collations are PAD SPACE: 'abc ' and 'abc' are one primary key there. */
   readonly #padSpace: boolean;
 
-  constructor(sidSecret: string | undefined, dialect: string) {
+  constructor(sidSecret: string | undefined, padSpace: boolean) {
     this.#secret = sidSecret;
-    this.#padSpace = isMySqlFamily(dialect);
+    this.#padSpace = padSpace;
   }
 
   /** True when rows are keyed by HMAC-SHA-256 of the sid rather than the sid itself. */

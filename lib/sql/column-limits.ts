@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { typeLengthOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 import { PREFIX } from '../messages';
 
@@ -55,18 +56,17 @@ function dataLimits(sqlType: string, mysql: boolean): Pick<ColumnLimits, 'dataCh
 
 interface DataTypeLike {
   key?: string;
-  _length?: number | string;
 }
 
 /** SQL type of a Sequelize string or text type, as describeTable would show it. */
 function sqlTypeOf(type: DataTypeLike | undefined): string {
-  if (type?.key === 'STRING' || type?.key === 'CHAR') return `VARCHAR(${Number(type._length ?? 255)})`;
-  if (type?.key === 'TEXT') return SEQUELIZE_TEXT_LENGTHS[String(type._length)] ?? 'TEXT';
+  if (type?.key === 'STRING' || type?.key === 'CHAR') return `VARCHAR(${Number(typeLengthOf(type) ?? 255)})`;
+  if (type?.key === 'TEXT') return SEQUELIZE_TEXT_LENGTHS[String(typeLengthOf(type))] ?? 'TEXT';
   return '';
 }
 
 /** The limits the model declares: what the table holds if it was created from the model. */
-export function declaredLimits(model: ModelStatic<Model>): ColumnLimits {
+function declaredLimits(model: ModelStatic<Model>): ColumnLimits {
   const dialect = model.sequelize!.getDialect();
   if (dialect === 'sqlite') return UNLIMITED; // SQLite does not enforce declared lengths.
   const attributes = model.getAttributes() as Record<string, { type: DataTypeLike } | undefined>;
@@ -87,7 +87,7 @@ function isPermissionError(error: unknown): boolean {
  * used VARCHAR(36) and TEXT) may hold less than the model says, and a MySQL server outside strict
  * mode would silently truncate what does not fit.
  */
-export async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimits> {
+async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimits> {
   const dialect = model.sequelize!.getDialect();
   if (dialect === 'sqlite') return UNLIMITED;
   const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
@@ -102,4 +102,29 @@ export async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimi
   const sid = columns[attributes.sid?.field ?? 'sid']?.type ?? '';
   const data = columns[attributes.data?.field ?? 'data']?.type ?? '';
   return { sidChars: declaredChars(sid), ...dataLimits(data, isMySqlFamily(dialect)) };
+}
+
+/** The table's limits, probed once and kept; `forget()` after the columns may have changed. */
+export class ColumnLimitsProbe {
+  readonly #model: ModelStatic<Model>;
+  #limits: Promise<ColumnLimits> | undefined;
+
+  constructor(model: ModelStatic<Model>) {
+    this.#model = model;
+  }
+
+  get(): Promise<ColumnLimits> {
+    if (!this.#limits) {
+      this.#limits = probeLimits(this.#model).catch(() => {
+        // The table may not exist yet; trust the model this time and look again next time.
+        this.#limits = undefined;
+        return declaredLimits(this.#model);
+      });
+    }
+    return this.#limits;
+  }
+
+  forget(): void {
+    this.#limits = undefined;
+  }
 }

@@ -1,4 +1,5 @@
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import type { Model, ModelStatic } from 'sequelize';
+import { mysql2KeepsZone, timezoneOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 
 interface DateType {
@@ -13,7 +14,7 @@ const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3
 /**
  * 'YYYY-MM-DD HH:MM:SS.mmm' of `value` shifted by `shiftMs`, then `suffix`. The date part comes
  * from toISOString once per day and the time part from arithmetic: a touch formats three instants,
- * and toISOString for each was a third of its cost. Most calls format "now", and many requests
+ * and toISOString for each is costly (figures in bench/RESULTS.md). Most calls format "now", and many requests
  * share a millisecond: the last text is kept too.
  */
 export function clockFormatter(shiftMs: number, suffix: string): (value: Date) => string {
@@ -44,11 +45,6 @@ export function clockFormatter(shiftMs: number, suffix: string): (value: Date) =
   };
 }
 
-/** Sequelize's `timezone` option, as it defaults it. */
-function timezoneOf(sequelize: Sequelize): string {
-  return (sequelize as unknown as { options: { timezone?: string } }).options.timezone ?? '+00:00';
-}
-
 /**
  * Formats a date exactly as Sequelize writes it to the model's expires column, without Sequelize's
  * per-call moment formatting on the hot path. The text matters: SQLite compares dates as text, so
@@ -77,28 +73,9 @@ export function dateFormatter(model: ModelStatic<Model>): (value: Date) => strin
 export type DateParameter = string | Date;
 
 /**
- * Whether mysql2 converts dates as Sequelize does on this instance's connections: Sequelize's
- * `timezone` is an offset (mysql2 ignores a named zone) and `dialectOptions` set no other one.
- */
-export function mysql2KeepsZone(sequelize: Sequelize): boolean {
-  const timezone = timezoneOf(sequelize);
-  const { dialectOptions } = (sequelize as unknown as { options: { dialectOptions?: { timezone?: unknown } } }).options;
-  return OFFSET.test(timezone) && (dialectOptions?.timezone ?? timezone) === timezone;
-}
-
-/**
- * Whether Sequelize's zone is UTC written as an offset ('+00:00', its default). mysql2 takes its
- * short way with dates only for 'Z': for '+00:00' it parses the zone for every date it sends and
- * reads a DATETIME through text (measured: 0.53 us a read against 0.09, 185 ns a write against 145).
- */
-export function isUtcOffset(sequelize: Sequelize): boolean {
-  return /^[+-]00:00$/.test(timezoneOf(sequelize));
-}
-
-/**
  * How the hot statements pass a date. mysql2 sends a Date as a binary DATETIME, which the server
- * reads without parsing text: with text dates a touch that writes cost MariaDB a fifth more server
- * time (measured at concurrency 1), and the client their formatting and longer packets. Where
+ * reads without parsing text: text dates cost the server parsing, and the client their formatting
+ * and longer packets. Where
  * mysql2 would not convert as Sequelize does, and on every other driver, the text Sequelize writes.
  */
 export function dateParameter(model: ModelStatic<Model>): (value: Date) => DateParameter {

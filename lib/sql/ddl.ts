@@ -1,18 +1,14 @@
 import { Sequelize, type Model, type ModelStatic } from 'sequelize';
 import { defineSessionModel, type SessionModelOptions } from '../../models/session';
-import { tableNameOf } from '../model-binding';
-import { describeSessionTable } from './hot-statements';
+import { tableNameOf } from './session-table';
+import { describeSessionTable } from './session-table';
+import { queryGeneratorOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
+import { PREFIX } from '../messages';
 
 /** The dialects the `sql` command writes for. */
 export const SQL_DIALECTS = ['mysql', 'mariadb', 'postgres', 'sqlite'] as const;
 export type SqlDialect = (typeof SQL_DIALECTS)[number];
-
-interface QueryGenerator {
-  attributesToSQL(attributes: unknown, options: { context: string; table: unknown }): Record<string, string>;
-  createTableQuery(table: unknown, attributes: Record<string, string>, options: unknown): string;
-  quoteIdentifier(identifier: string): string;
-}
 
 /**
  * The built-in model on a Sequelize instance that never connects: enough to write the SQL of a
@@ -39,7 +35,7 @@ export function expiresIndexName(model: ModelStatic<Model>): string {
  */
 export function createTableStatements(model: ModelStatic<Model>): string[] {
   const sequelize = model.sequelize!;
-  const generator = sequelize.getQueryInterface().queryGenerator as QueryGenerator;
+  const generator = queryGeneratorOf(sequelize);
   const tableName = model.getTableName();
   const columns = generator.attributesToSQL(model.getAttributes(), { context: 'createTable', table: tableName });
   const create = generator
@@ -47,11 +43,11 @@ export function createTableStatements(model: ModelStatic<Model>): string[] {
     .trim()
     .replace(/;$/, '');
   const t = describeSessionTable(model);
-  const index = generator.quoteIdentifier(expiresIndexName(model));
+  const index = sequelize.getQueryInterface().quoteIdentifier(expiresIndexName(model));
   if (isMySqlFamily(sequelize.getDialect())) {
     // MySQL has no CREATE INDEX IF NOT EXISTS, so the index goes inside the CREATE TABLE, which has it.
     const end = create.indexOf(') ENGINE=');
-    if (end < 0) throw new Error(`sequelize-session-store: unexpected CREATE TABLE from Sequelize: ${create}`);
+    if (end < 0) throw new Error(`${PREFIX} unexpected CREATE TABLE from Sequelize: ${create}`);
     return [`${create.slice(0, end)}, INDEX ${index} (${t.expires})${create.slice(end)}`];
   }
   return [create, `CREATE INDEX IF NOT EXISTS ${index} ON ${t.table} (${t.expires})`];

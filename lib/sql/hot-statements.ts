@@ -1,93 +1,59 @@
 import type { Model, ModelStatic } from 'sequelize';
+import type { Statement } from '../driver/statement';
+import type { DateParameter } from './dates';
 import { isMySqlFamily } from './dialect';
+import { describeSessionTable, type SessionTable } from './session-table';
 
-/** One hot statement: its text, and a name that identifies it as a prepared statement. */
-export interface Statement {
-  text: string;
-  name: string;
-  /**
-   * Which parameter fills each placeholder, when one is used twice (MySQL's `?` cannot name one);
-   * undefined when they are taken in order.
-   */
-  order?: readonly number[];
+/** What get and destroy look a row up by; `now` hides an expired row. */
+export interface ReadArgs {
+  key: string;
+  now: DateParameter;
 }
 
-/** The physical names behind a session model, quoted for its dialect. */
-export interface SessionTable {
-  table: string;
-  sid: string;
-  expires: string;
-  data: string;
-  createdAt: string | undefined;
-  updatedAt: string | undefined;
-  /** Quoted column of any attribute of the model. */
-  column(attribute: string): string;
+export interface DestroyArgs {
+  key: string;
 }
 
-/** The statements of the hot path, written once per store. Parameters are listed in order. */
+/** A touch: the new expiry, written only when it moves by a second or more (`earliest`, `latest`). */
+export interface TouchArgs {
+  key: string;
+  expires: DateParameter;
+  updatedAt: DateParameter;
+  now: DateParameter;
+  /** expires - 1 s */
+  earliest: DateParameter;
+  /** expires + 1 s */
+  latest: DateParameter;
+}
+
+/** A save: the values of the written attributes, by attribute, ready for the driver. */
+export interface UpsertArgs {
+  key: string;
+  values: Readonly<Record<string, unknown>>;
+  createdAt: DateParameter;
+  updatedAt: DateParameter;
+}
+
+/** The statements of the hot path, written once per store. */
 export interface HotStatements {
-  /** (sid, now) → { data } */
-  get: Statement;
-  /** (sid, now) → { data, expires }, for touch throttling */
-  getWithExpiry: Statement;
+  /** → { data } */
+  get: Statement<ReadArgs>;
+  /** → { data, expires }, for touch throttling */
+  getWithExpiry: Statement<ReadArgs>;
+  /** Writes only when the expiry moves by a second or more, the resolution of a cookie's own expiry. */
+  touch: Statement<TouchArgs>;
   /**
-   * (expires, [updatedAt,] sid, now, expires - 1 s, expires + 1 s): writes only when the expiry
-   * moves by a second or more, the resolution of a cookie's own expiry.
+   * The touch that always writes, which the stored procedures were made from before the
+   * one-second rule (their signature stays as shipped).
    */
-  touch: Statement;
-  /**
-   * (expires, [updatedAt,] sid, now): the touch that always writes, which the stored procedures
-   * were made from before the one-second rule (their signature stays as shipped).
-   */
-  touchAlways: Statement;
-  /** (sid) */
-  destroy: Statement;
-  /**
-   * The atomic upsert: (sid, ...attributes, [createdAt,] [updatedAt]). Undefined on a dialect
-   * without one; the store then falls back to Model.upsert.
-   */
-  upsert(attributes: readonly string[]): Statement | undefined;
-}
-
-interface QueryGenerator {
-  quoteTable(table: unknown): string;
-  quoteIdentifier(identifier: string): string;
-}
-
-/** The attribute that holds createdAt or updatedAt, if the model keeps it. */
-export function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
-  const options = model.options as { timestamps?: boolean; createdAt?: string | boolean; updatedAt?: string | boolean };
-  if (options.timestamps === false) return undefined;
-  const name = options[which];
-  if (name === false) return undefined;
-  return typeof name === 'string' ? name : which;
-}
-
-/** Reads table and column names from the model, the single source of truth for them. */
-export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
-  const generator = model.sequelize!.getQueryInterface().queryGenerator as QueryGenerator;
-  const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
-  const column = (attribute: string): string => {
-    const definition = attributes[attribute];
-    if (!definition)
-      throw new TypeError(`sequelize-session-store: model ${model.name} has no attribute \`${attribute}\``);
-    return generator.quoteIdentifier(definition.field ?? attribute);
-  };
-  const createdAt = timestampAttribute(model, 'createdAt');
-  const updatedAt = timestampAttribute(model, 'updatedAt');
-  return {
-    table: generator.quoteTable(model.getTableName()),
-    sid: column('sid'),
-    expires: column('expires'),
-    data: column('data'),
-    createdAt: createdAt && attributes[createdAt] ? column(createdAt) : undefined,
-    updatedAt: updatedAt && attributes[updatedAt] ? column(updatedAt) : undefined,
-    column,
-  };
+  touchAlways: Statement<TouchArgs>;
+  destroy: Statement<DestroyArgs>;
+  /** The atomic upsert of these attributes; undefined on a dialect without one (the store then uses Model.upsert). */
+  upsert(attributes: readonly string[]): Statement<UpsertArgs> | undefined;
 }
 
 /** Placeholders: PostgreSQL numbers them, the others take `?`. */
-function placeholders(dialect: string): (position: number) => string {
+export function placeholders(dialect: string): (position: number) => string {
   return dialect === 'postgres' ? (position) => `$${position}` : () => '?';
 }
 
@@ -127,61 +93,75 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   const p = placeholders(dialect);
   // Names must be unique per text on a connection shared by several stores.
   const prefix = `sss${(storeCount += 1)}_`;
-  const statement = (name: string, text: string): Statement => ({ name: prefix + name, text });
-  const mysql = isMySqlFamily(dialect);
-  /** The sid condition, its parameter at `position`, and the statement whose `count` parameters hold it. */
-  const bySid = (position: number, count: number) => ({
-    where: mysql ? `${t.sid} = ? AND ${exactSid(t, '?')}` : `${t.sid} = ${p(position)}`,
-    keyed: (name: string, text: string): Statement => {
-      const made = statement(name, text);
-      if (!mysql) return made;
-      const order = Array.from({ length: count }, (_, i) => i).flatMap((i) => (i === position - 1 ? [i, i] : [i]));
-      return { ...made, order };
-    },
+  const statement = <Args>(name: string, text: string, params: (args: Args) => unknown[]): Statement<Args> => ({
+    name: prefix + name,
+    text,
+    params,
   });
+  const mysql = isMySqlFamily(dialect);
+  // MySQL's `?` cannot be named, so its byte-wise sid test takes the key a second time.
+  const bySid = (position: number): string =>
+    mysql ? `${t.sid} = ? AND ${exactSid(t, '?')}` : `${t.sid} = ${p(position)}`;
+  const key = (value: string): string[] => (mysql ? [value, value] : [value]);
 
-  const upserts = new Map<string, Statement | undefined>();
-  const upsert = (attributes: readonly string[]): Statement | undefined => {
-    const key = attributes.join('\0');
-    if (upserts.has(key)) return upserts.get(key);
+  const upserts = new Map<string, Statement<UpsertArgs> | undefined>();
+  const upsert = (attributes: readonly string[]): Statement<UpsertArgs> | undefined => {
+    const cacheKey = attributes.join('\0');
+    if (upserts.has(cacheKey)) return upserts.get(cacheKey);
     const written = attributes.map((attribute) => t.column(attribute));
     const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
     const columns = [t.sid, ...written, ...stamps];
     const updated = t.updatedAt ? [...written, t.updatedAt] : written;
     const tail = upsertTail(dialect, t, updated);
     const values = columns.map((_, i) => p(i + 1)).join(', ');
+    const { createdAt: hasCreatedAt, updatedAt: hasUpdatedAt } = t;
     const result = tail
-      ? statement(`upsert${upserts.size}`, `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${values}) ${tail}`)
+      ? statement<UpsertArgs>(
+          `upsert${upserts.size}`,
+          `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${values}) ${tail}`,
+          (a) => {
+            const params = [a.key, ...attributes.map((attribute) => a.values[attribute])];
+            if (hasCreatedAt) params.push(a.createdAt);
+            if (hasUpdatedAt) params.push(a.updatedAt);
+            return params;
+          },
+        )
       : undefined;
-    upserts.set(key, result);
+    upserts.set(cacheKey, result);
     return result;
   };
 
-  const touchSet = t.updatedAt ? `${t.expires} = ${p(1)}, ${t.updatedAt} = ${p(2)}` : `${t.expires} = ${p(1)}`;
-  const touchNext = t.updatedAt ? 3 : 2;
-  const read = bySid(1, 2);
-  const touch = bySid(touchNext, touchNext + 3);
-  const touchAlways = bySid(touchNext, touchNext + 1);
-  const touchWhere = `WHERE ${touch.where} AND ${t.expires} > ${p(touchNext + 1)}`;
-  const destroy = bySid(1, 1);
+  const stamped = t.updatedAt !== undefined;
+  const touchSet = stamped ? `${t.expires} = ${p(1)}, ${t.updatedAt} = ${p(2)}` : `${t.expires} = ${p(1)}`;
+  const next = stamped ? 3 : 2;
+  const touchWhere = `WHERE ${bySid(next)} AND ${t.expires} > ${p(next + 1)}`;
+  const touchStart = (a: TouchArgs): unknown[] =>
+    stamped ? [a.expires, a.updatedAt, ...key(a.key), a.now] : [a.expires, ...key(a.key), a.now];
+  const read = (a: ReadArgs): unknown[] => [...key(a.key), a.now];
   return {
     table: t,
     statements: {
-      get: read.keyed('get', `SELECT ${t.data} AS data FROM ${t.table} WHERE ${read.where} AND ${t.expires} > ${p(2)}`),
-      getWithExpiry: read.keyed(
+      get: statement(
+        'get',
+        `SELECT ${t.data} AS data FROM ${t.table} WHERE ${bySid(1)} AND ${t.expires} > ${p(2)}`,
+        read,
+      ),
+      getWithExpiry: statement(
         'get_expiry',
-        `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${read.where} AND ${t.expires} > ${p(2)}`,
+        `SELECT ${t.data} AS data, ${t.expires} AS expires FROM ${t.table} WHERE ${bySid(1)} AND ${t.expires} > ${p(2)}`,
+        read,
       ),
       // An expired session stays expired: touch must not bring it back. A touch that moves the
       // expiry by less than a second (several requests of one page) changes nothing the browser
       // keeps, so it matches no row and writes nothing: no row version, no log, no flush.
-      touch: touch.keyed(
+      touch: statement(
         'touch',
         `UPDATE ${t.table} SET ${touchSet} ${touchWhere} ` +
-          `AND (${t.expires} <= ${p(touchNext + 2)} OR ${t.expires} >= ${p(touchNext + 3)})`,
+          `AND (${t.expires} <= ${p(next + 2)} OR ${t.expires} >= ${p(next + 3)})`,
+        (a) => [...touchStart(a), a.earliest, a.latest],
       ),
-      touchAlways: touchAlways.keyed('touch_always', `UPDATE ${t.table} SET ${touchSet} ${touchWhere}`),
-      destroy: destroy.keyed('destroy', `DELETE FROM ${t.table} WHERE ${destroy.where}`),
+      touchAlways: statement('touch_always', `UPDATE ${t.table} SET ${touchSet} ${touchWhere}`, touchStart),
+      destroy: statement('destroy', `DELETE FROM ${t.table} WHERE ${bySid(1)}`, (a) => key(a.key)),
       upsert,
     },
   };

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { freePort, MariaDbServer } from './servers';
+import { freePort } from './free-port';
+import { MariaDbServer } from './mariadb-server';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,4 @@
-import { FAULTS_DIR_ENV, makeFaultsDir } from './servers';
+import { FAULTS_DIR_ENV, makeFaultsDir } from './faults-dir';
 
 /** One temporary folder for every server the fault tests start; the teardown removes it. */
 export default function globalSetup(): void {

@@ -1,4 +1,4 @@
-import { FAULTS_DIR_ENV, cleanUpFaultsDir } from './servers';
+import { FAULTS_DIR_ENV, cleanUpFaultsDir } from './faults-dir';
 
 /** Ends any server a crashed test left running and removes every server folder. */
 export default function globalTeardown(): void {

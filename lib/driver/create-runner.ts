@@ -1,0 +1,37 @@
+import type { Sequelize } from 'sequelize';
+import { missingInternals, usesPgNative } from './internals';
+import { mysqlRunner } from './mysql-runner';
+import { postgresRunner } from './postgres-runner';
+import type { Runner } from './runner';
+import { sequelizeRunner } from './sequelize-runner';
+import { sqliteRunner } from './sqlite-runner';
+
+const warned = new WeakSet<Sequelize>();
+
+/**
+ * The fastest runner the dialect and driver allow; Sequelize's query() for any other, and for a
+ * Sequelize or driver release that lacks what the fast runners read (`warn` says so, once per instance).
+ */
+export function createRunner(sequelize: Sequelize, warn?: (message: string) => void): Runner {
+  const missing = missingInternals(sequelize);
+  if (missing.length > 0) {
+    if (warn && !warned.has(sequelize)) {
+      warned.add(sequelize);
+      warn(
+        `this Sequelize or driver release lacks ${missing.join(', ')}; ` +
+          'the store runs its statements through sequelize.query instead, correct but slower',
+      );
+    }
+    return sequelizeRunner(sequelize);
+  }
+  switch (sequelize.getDialect()) {
+    case 'mysql':
+      return mysqlRunner(sequelize);
+    case 'postgres':
+      return usesPgNative(sequelize) ? sequelizeRunner(sequelize) : postgresRunner(sequelize);
+    case 'sqlite':
+      return sqliteRunner(sequelize);
+    default:
+      return sequelizeRunner(sequelize);
+  }
+}

@@ -1,0 +1,51 @@
+import { Op, type Model, type ModelStatic, type WhereOptions } from 'sequelize';
+import { PREFIX } from '../messages';
+
+/** A stored session as read for a listing: its sid and its data column, not yet decoded. */
+export interface StoredSession {
+  sid: string;
+  data: unknown;
+}
+
+/** The cold operations over many sessions, behind all(), length() and clear(). */
+export interface SessionQueries {
+  live(now: Date): Promise<StoredSession[]>;
+  count(now: Date): Promise<number>;
+  clear(): Promise<void>;
+}
+
+/** The live sessions, optionally only those matching `where` (conditions on any attribute of the model). */
+export async function findLive(model: ModelStatic<Model>, now: Date, where?: WhereOptions): Promise<StoredSession[]> {
+  const live = { expires: { [Op.gt]: now } };
+  const rows = await model.findAll({
+    attributes: ['sid', 'data'],
+    where: where ? { [Op.and]: [where, live] } : live,
+    raw: true,
+    useMaster: true, // with read replicas, a replica may not have the latest sessions yet
+  });
+  return rows as unknown as StoredSession[];
+}
+
+/** Through the model: Sequelize maps attributes to the model's columns, whatever their `field`. */
+export function modelQueries(model: ModelStatic<Model>): SessionQueries {
+  return {
+    live: (now) => findLive(model, now),
+    count: (now) => model.count({ where: { expires: { [Op.gt]: now } }, useMaster: true }),
+    clear: async () => {
+      await model.destroy({ where: {}, truncate: false });
+    },
+  };
+}
+
+/**
+ * A condition for findWhere/destroyWhere: a non-empty object. An empty one would match every
+ * session; clear() says that on purpose.
+ */
+export function checkWhere(method: string, where: unknown): asserts where is WhereOptions {
+  const isObject = typeof where === 'object' && where !== null && !Array.isArray(where);
+  if (!isObject || Reflect.ownKeys(where).length === 0) {
+    throw new TypeError(
+      `${PREFIX} ${method} needs a condition such as { userId: 42 } (use clear() to delete every session)`,
+    );
+  }
+}

@@ -1,0 +1,113 @@
+import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
+import type { SessionAccess } from './access';
+import { Sweeper } from './cleanup/sweeper';
+import { runMigrations, sessionMigrations } from './migrations';
+import type { OperationGate } from './operation-gate';
+import type { Resilience } from './resilience/resilience';
+import type { SessionCodec } from './session/codec';
+import { checkWhere, findLive, type StoredSession } from './sql/model-queries';
+import type { ListedSession, MigrateOptions } from './types';
+
+/** What the table operations share with the store's hot path. */
+export interface SharedParts {
+  gate: OperationGate;
+  resilience: Resilience;
+  codec: SessionCodec;
+  /** Where an unreadable row goes: the store's 'error' event or logger. */
+  report: (error: unknown) => void;
+}
+
+/**
+ * The operations on many sessions or on the table itself (listing, counting, clearing,
+ * conditions, sync, migrations, the cleanup sweep): cold, through the model API or the
+ * procedures. Each method is one operation, run within its deadline by the store.
+ */
+export class TableOperations {
+  readonly #model: ModelStatic<Model>;
+  readonly #db: Sequelize;
+  readonly #access: SessionAccess;
+  readonly #shared: SharedParts;
+  readonly #sweeper: Sweeper;
+  readonly #storedProcedures: boolean;
+
+  constructor(
+    model: ModelStatic<Model>,
+    db: Sequelize,
+    access: SessionAccess,
+    shared: SharedParts,
+    options: { pruneBatchSize: number; storedProcedures: boolean },
+  ) {
+    this.#model = model;
+    this.#db = db;
+    this.#access = access;
+    this.#shared = shared;
+    this.#storedProcedures = options.storedProcedures;
+    const { resilience } = shared;
+    const runner = resilience.runner(access.runner);
+    this.#sweeper = new Sweeper(model, {
+      batch: options.pruneBatchSize,
+      // Each batch is an operation of its own, with its deadline and retries: a long sweep is fine.
+      run: (statement, args) => resilience.operation('prune', (signal) => runner.run(statement, args, signal)),
+      call: access.sweep,
+    });
+  }
+
+  /** Runs one call to the database once the store is usable, retried while it fails transiently. */
+  async #call<T>(run: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+    await this.#shared.gate.usable();
+    return this.#shared.resilience.call(run, signal);
+  }
+
+  async all(signal?: AbortSignal): Promise<ListedSession[]> {
+    return this.#listed(await this.#call(() => this.#access.queries.live(new Date()), signal));
+  }
+
+  length(signal?: AbortSignal): Promise<number> {
+    return this.#call(() => this.#access.queries.count(new Date()), signal);
+  }
+
+  clear(signal?: AbortSignal): Promise<void> {
+    return this.#call(() => this.#access.queries.clear(), signal);
+  }
+
+  async findWhere(where: WhereOptions, signal?: AbortSignal): Promise<ListedSession[]> {
+    checkWhere('findWhere', where);
+    return this.#listed(await this.#call(() => findLive(this.#model, new Date(), where), signal));
+  }
+
+  destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {
+    checkWhere('destroyWhere', where);
+    return this.#call(() => this.#model.destroy({ where }), signal);
+  }
+
+  /** Decodes listed rows; an unreadable one is reported and left out. */
+  async #listed(rows: StoredSession[]): Promise<ListedSession[]> {
+    const sessions: ListedSession[] = [];
+    for (const row of rows) {
+      try {
+        sessions.push({ ...(await this.#shared.codec.decode(row.sid, row.data)), id: row.sid });
+      } catch (error) {
+        this.#shared.report(error);
+      }
+    }
+    return sessions;
+  }
+
+  async migrate(options: MigrateOptions): Promise<string[]> {
+    await this.#shared.gate.usable();
+    const procedures = options.procedures ?? this.#storedProcedures;
+    return runMigrations(this.#db, sessionMigrations({ model: this.#model, procedures }), options);
+  }
+
+  async sync(options: SyncOptions | undefined, signal?: AbortSignal): Promise<ModelStatic<Model>> {
+    const synced = await this.#call(() => this.#model.sync(options), signal);
+    return synced as unknown as ModelStatic<Model>;
+  }
+
+  /** One sweep; `stop` (the timer's) ends it after the batch under way, as closing the store does. */
+  async prune(stop?: AbortSignal): Promise<number> {
+    const { gate } = this.#shared;
+    await gate.usable();
+    return this.#sweeper.sweep(() => !gate.closed && !stop?.aborted);
+  }
+}

@@ -1,0 +1,155 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Sequelize } from 'sequelize';
+import { availableBackends, sqliteFile, uniqueTable } from '../support/backends';
+
+// Every example in examples/ runs as a user would run it, by its public package name.
+const ROOT = path.resolve(__dirname, '../..');
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+}
+
+function start(file: string, env: Record<string, string>): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 15_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1]! });
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function stop({ child }: Running): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** A tiny cookie-keeping HTTP client. */
+function browser(base: string) {
+  let cookie = '';
+  return async (pathname: string, form?: Record<string, string>): Promise<string> => {
+    const response = await fetch(base + pathname, {
+      method: form ? 'POST' : 'GET',
+      headers: { cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+      redirect: 'manual',
+    });
+    const set = response.headers.get('set-cookie');
+    if (set) cookie = set.split(';')[0]!;
+    return response.text();
+  };
+}
+
+async function countsVisits(file: string, env: Record<string, string>): Promise<void> {
+  const app = await start(file, env);
+  try {
+    const get = browser(app.url);
+    expect(await get('/')).toBe('views: 1');
+    expect(await get('/')).toBe('views: 2');
+    expect(await browser(app.url)('/')).toBe('views: 1');
+  } finally {
+    await stop(app);
+  }
+}
+
+function removeSqlite(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+}
+
+describe('the examples', () => {
+  const sqlite = sqliteFile();
+  afterAll(() => removeSqlite(sqlite));
+
+  test.each(['examples/express-5.js', 'examples/express-4.js', 'examples/connect.js'])('%s counts visits', (file) =>
+    countsVisits(file, { SESSIONS_SQLITE: sqlite }),
+  );
+
+  test('examples/typescript.ts compiles and counts visits', async () => {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], {
+      cwd: ROOT,
+    });
+    await countsVisits('dist/examples/typescript.js', { SESSIONS_SQLITE: sqlite });
+  });
+
+  test('examples/custom-model.js fills userId and logs a user out everywhere', async () => {
+    const file = sqliteFile();
+    const app = await start('examples/custom-model.js', { SESSIONS_SQLITE: file });
+    try {
+      const laptop = browser(app.url);
+      const phone = browser(app.url);
+      await laptop('/login', { user: 'ada' });
+      await phone('/login', { user: 'ada' });
+      await browser(app.url)('/login', { user: 'grace' });
+      expect(await laptop('/')).toBe('hello ada');
+      expect(await phone('/logout-everywhere', {})).toBe('ended 2 sessions');
+      expect(await laptop('/')).toBe('nobody');
+    } finally {
+      await stop(app);
+      removeSqlite(file);
+    }
+  });
+
+  test("examples/migrations.js runs the store's migrations in your own umzug, once", () => {
+    const file = sqliteFile();
+    const run = (): string =>
+      execFileSync(process.execPath, ['examples/migrations.js'], {
+        cwd: ROOT,
+        env: { ...process.env, SESSIONS_SQLITE: file },
+        encoding: 'utf8',
+      });
+    try {
+      expect(run()).toBe(
+        'applied Sessions/01-create-table\napplied Sessions/02-widen-columns\napplied app/01-create-users\n',
+      );
+      expect(run()).toBe('up to date\n');
+    } finally {
+      removeSqlite(file);
+    }
+  });
+
+  test('examples/encryption.js counts visits, and its rows hold neither the session nor its id', async () => {
+    const file = sqliteFile();
+    try {
+      await countsVisits('examples/encryption.js', { SESSIONS_SQLITE: file });
+      const db = new Sequelize({ dialect: 'sqlite', storage: file, logging: false });
+      const [rows] = (await db.query('SELECT sid, data FROM Sessions')) as [{ sid: string; data: string }[], unknown];
+      await db.close();
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.sid).toMatch(/^[0-9a-f]{64}$/);
+        expect(row.data).toMatch(/^sss1\.[0-9a-f]{8}\./);
+      }
+    } finally {
+      removeSqlite(file);
+    }
+  });
+
+  const servers = availableBackends().filter((b) => b.name !== 'sqlite');
+  test.each(servers.map((b) => [b.name, b] as const))('the %s example counts visits', async (name, backend) => {
+    const table = uniqueTable('example');
+    try {
+      await countsVisits(`examples/${name}.js`, { DATABASE_URL: backend.url, SESSIONS_TABLE: table });
+    } finally {
+      const db = new Sequelize(backend.url, { logging: false });
+      await db.getQueryInterface().dropTable(table);
+      await db.close();
+    }
+  });
+});
