@@ -1,7 +1,7 @@
 'use strict';
 
 /**
- * Copies the last run's report and chart to where the README finds them:
+ * Copies the last run's report and chart to where the docs find them:
  * bench/results/results.md → bench/RESULTS.md, bench/results/chart.svg → bench/chart.svg.
  * `npm run bench -- --publish` does it after a run. `npm run bench:publish` does it alone, and
  * first draws the report and chart again from results.json, so a change to the report needs no

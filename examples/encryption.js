@@ -1,5 +1,5 @@
 // Sessions encrypted at rest, keyed by a hash of their id: a leaked dump holds neither session
-// contents nor a usable cookie value. Rotate keys by listing the new secret first (see the README).
+// contents nor a usable cookie value. Rotate keys by listing the new secret first (see docs/security.md).
 'use strict';
 const express = require('express');
 const session = require('express-session');

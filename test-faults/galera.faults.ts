@@ -12,7 +12,7 @@ interface MySqlConnection {
 }
 
 /**
- * The README's recipe for a Galera cluster: each new connection goes to the next node, and reads
+ * The recipe for a Galera cluster in docs/operations.md: each new connection goes to the next node, and reads
  * wait until the node has applied every write the cluster committed before them (wsrep_sync_wait),
  * so that a session saved through one node is found through any other.
  */

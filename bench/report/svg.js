@@ -1,7 +1,7 @@
 'use strict';
 
 /**
- * The chart the README shows: mixed-workload throughput, one group of horizontal bars per
+ * The chart docs/performance.md shows: mixed-workload throughput, one group of horizontal bars per
  * backend, each bar labelled with its req/s and its cost ratio to the floor. Bars are scaled
  * within their backend: the backends differ too much for one axis.
  */

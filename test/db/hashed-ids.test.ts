@@ -74,7 +74,7 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
     expect(errors[0]!.message).not.toContain('mallory-cookie');
   });
 
-  test('the README’s re-keying turns existing rows into hashed ones without logging anyone out', async () => {
+  test('the re-keying recipe of docs/security.md turns existing rows into hashed ones without logging anyone out', async () => {
     const secret = 'rekey data secret';
     const plain = await ctx.store({ secret });
     await plain.set('alice', sessionData(60_000, { user: 'alice' }));
