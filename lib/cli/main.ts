@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { PREFIX } from '../messages';
 import { UsageError, type CliCommand, type CliOutput } from './command';
 import { migrateCommand } from './migrate-command';
 import { prune } from './prune-command';
@@ -28,7 +29,7 @@ export async function main(argv: string[], output: CliOutput): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    output.err(`sequelize-session-store: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
+    output.err(`${PREFIX} unknown command ${JSON.stringify(name)}\n\n${overview()}`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
