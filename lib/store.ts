@@ -5,6 +5,7 @@ import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
 import { PREFIX } from './messages';
+import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
@@ -69,7 +70,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#date = dateParameter(model);
       const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
       const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn);
-      this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
+      const { tableName } = model;
+      this.#resilience = new Resilience(
+        this.db,
+        resolved,
+        (event) => this.emit(event),
+        (error) => explainMissingTable(error, tableName),
+      );
       this.#runner = this.#resilience.runner(access.runner);
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));

@@ -91,6 +91,17 @@ export interface SequelizeStore extends Store {
    * database); a `db` you passed in stays open. Later operations fail.
    */
   close(callback?: Callback): Promise<void>;
+
+  /** A problem no caller waits for (a failed cleanup sweep, an unreadable row); without a listener it goes to `logger`. */
+  on(event: 'error', listener: (error: Error) => void): this;
+  /** `'disconnect'`: the database became unreachable; `'connect'`: it is back. */
+  on(event: 'connect' | 'disconnect', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: unknown[]) => void): this;
+  /** A problem no caller waits for (a failed cleanup sweep, an unreadable row); without a listener it goes to `logger`. */
+  once(event: 'error', listener: (error: Error) => void): this;
+  /** `'disconnect'`: the database became unreachable; `'connect'`: it is back. */
+  once(event: 'connect' | 'disconnect', listener: () => void): this;
+  once(event: string | symbol, listener: (...args: unknown[]) => void): this;
 }
 
 /** The class returned by the factory. */

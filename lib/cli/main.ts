@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { PREFIX } from '../messages';
 import { UsageError, type CliCommand, type CliOutput } from './command';
 import { migrateCommand } from './migrate-command';
@@ -8,6 +9,12 @@ import { sqlCommand } from './sql-command';
 /** The subcommands, each in a file of its own under lib/cli/. */
 const COMMANDS: CliCommand[] = [migrateCommand, prune, sqlCommand];
 
+/** The installed package's own version, read from its package.json. */
+function version(): string {
+  const manifest = readFileSync(require.resolve('sequelize-session-store/package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
+}
+
 function overview(): string {
   const width = Math.max(0, ...COMMANDS.map((c) => c.name.length));
   return [
@@ -16,7 +23,8 @@ function overview(): string {
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `sequelize-session-store <command> --help` for the options of a command.',
+    'Run `sequelize-session-store <command> --help` for the options of a command,',
+    'and `sequelize-session-store --version` for the version.',
   ].join('\n');
 }
 
@@ -26,6 +34,10 @@ export async function main(argv: string[], output: CliOutput): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     output.out(overview());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    output.out(version());
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

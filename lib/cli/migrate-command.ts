@@ -1,12 +1,12 @@
 import { DEFAULT_LEDGER_TABLE, runMigrations, sessionMigrations } from '../migrations';
 import { parseFlags, type CliCommand } from './command';
-import { openDatabase } from './database';
+import { openDatabase, requireSqliteFile } from './database';
 
 export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'create or upgrade the sessions table (and install the stored procedures)',
   usage: [
-    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--json] [--procedures] [--down]',
+    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--json] [--procedures] [--down] [--create]',
     '',
     'Applies the pending migrations of the sessions table: creates it with its index, and upgrades a',
     'connect-session-sequelize table in place without losing a session. Applied migrations are recorded',
@@ -18,11 +18,14 @@ export const migrateCommand: CliCommand = {
     '  --procedures      also install the stored procedures of the storedProcedures option (MySQL/MariaDB)',
     '  --down            revert the last migration applied instead; reverting the first drops the table',
     `  --ledger <name>   the ledger table (default: ${DEFAULT_LEDGER_TABLE})`,
+    '  --create          SQLite: create the database file if it does not exist (without it, a missing',
+    '                    file is an error, so that a typo in the path does not make a new database)',
   ].join('\n'),
   async run(args, output) {
-    const flags = parseFlags(args, ['url', 'table', 'ledger'], ['json', 'procedures', 'down']);
+    const flags = parseFlags(args, ['url', 'table', 'ledger'], ['json', 'procedures', 'down', 'create']);
     const db = openDatabase(flags.url);
     try {
+      if (flags.create !== true) requireSqliteFile(db, ' (add --create to create it)');
       const migrations = sessionMigrations({
         tableName: typeof flags.table === 'string' ? flags.table : undefined,
         dataType: flags.json ? 'json' : 'text',

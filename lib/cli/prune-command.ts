@@ -1,11 +1,9 @@
-import { existsSync } from 'node:fs';
 import { defineSessionModel } from '../../models/session';
 import { MAX_PRUNE_BATCH } from '../resolve-options';
 import { createRunner } from '../driver/create-runner';
-import { sqliteStorageOf } from '../driver/internals';
 import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
-import { openDatabase } from './database';
+import { openDatabase, requireSqliteFile } from './database';
 
 const usage = `Usage: sequelize-session-store prune --url <database url> [--table <name>] [--batch <rows>]
 
@@ -44,9 +42,7 @@ export const prune: CliCommand = {
     const db = openDatabase(flags.url);
     try {
       if (db.getDialect() === 'sqlite') {
-        // SQLite would create a mistyped file, and report an empty table rather than the typo.
-        const file = sqliteStorageOf(db) ?? '';
-        if (!existsSync(file)) throw new Error(`no SQLite database at ${file}`);
+        requireSqliteFile(db);
         // An app may be writing the same file: wait for its lock rather than fail at once.
         await db.query('PRAGMA busy_timeout = 5000');
       }

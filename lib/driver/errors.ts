@@ -118,3 +118,15 @@ export function isTransient(error: unknown): boolean {
   for (const e of chain(error)) if (isConnectionLevel(e) || isContentionLevel(e)) return true;
   return false;
 }
+
+/**
+ * The table is not there: SQLite's "no such table", MySQL/MariaDB's ER_NO_SUCH_TABLE (1146),
+ * PostgreSQL's undefined_table (42P01).
+ */
+export function isMissingTable(error: unknown): boolean {
+  for (const e of chain(error)) {
+    if (e.errno === 1146 || e.code === '42P01' || e.code === 'ER_NO_SUCH_TABLE') return true;
+    if (typeof e.message === 'string' && /^SQLITE_ERROR: no such table/.test(e.message)) return true;
+  }
+  return false;
+}

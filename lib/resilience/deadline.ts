@@ -16,15 +16,19 @@ export class OperationTimeoutError extends Error {
  * whichever comes first: a callback is never left hanging on a pool that hands out no connection
  * or a server that stopped answering. At the deadline the signal aborts, so that the work stops
  * retrying and gives back the connection it holds; what it still does afterwards is ignored.
- * `onFailure` hears of the failure, timeout included, without a promise of its own.
+ * `onFailure` hears of the failure, timeout included, without a promise of its own; `explain`
+ * may replace the error the caller gets with a clearer one.
  */
 export function withDeadline<T>(
   operation: string,
   timeoutMs: number,
   work: (signal: AbortSignal | undefined) => Promise<T>,
   onFailure?: (error: unknown) => void,
+  explain: (error: unknown) => unknown = same,
 ): Promise<T> {
-  if (timeoutMs <= 0) return onFailure ? work(undefined).catch(failWith(onFailure)) : work(undefined);
+  if (timeoutMs <= 0) {
+    return onFailure || explain !== same ? work(undefined).catch(failWith(onFailure, explain)) : work(undefined);
+  }
   const deadline = new DeadlineSignal();
   // One promise and one timer: Promise.race and finally() would add two more per operation.
   return new Promise<T>((resolve, reject) => {
@@ -41,7 +45,7 @@ export function withDeadline<T>(
     } catch (error) {
       settled();
       onFailure?.(error);
-      throw error;
+      throw explain(error);
     }
     working.then(
       (value) => {
@@ -51,17 +55,22 @@ export function withDeadline<T>(
       (error: unknown) => {
         settled();
         if (!deadline.aborted) onFailure?.(error); // a failure after the deadline was reported then
-        reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
+        reject(explain(error)); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- passed on as thrown
       },
     );
   });
 }
 
-/** Calls `onFailure` with the error, then rethrows it. */
-function failWith(onFailure: (error: unknown) => void): (error: unknown) => never {
+const same = (error: unknown): unknown => error;
+
+/** Calls `onFailure` with the error, then throws it, explained. */
+function failWith(
+  onFailure: ((error: unknown) => void) | undefined,
+  explain: (error: unknown) => unknown,
+): (error: unknown) => never {
   return (error) => {
-    onFailure(error);
-    throw error;
+    onFailure?.(error);
+    throw explain(error);
   };
 }
 

@@ -25,6 +25,8 @@ export class Resilience {
   readonly #readiness: Readiness | undefined;
   /** What an operation that failed tells the readiness tracker, if any. */
   readonly #operationFailed: ((error: unknown) => void) | undefined;
+  /** What the caller of a failed operation gets instead of the error, if clearer. */
+  readonly #explain: ((error: unknown) => unknown) | undefined;
 
   /** A call reached the database: its result passes through. */
   readonly #reached = <T>(result: T): T => {
@@ -38,7 +40,13 @@ export class Resilience {
     throw error;
   };
 
-  constructor(db: Sequelize, options: ResilienceOptions, emit: (event: ReadinessEvent) => void) {
+  constructor(
+    db: Sequelize,
+    options: ResilienceOptions,
+    emit: (event: ReadinessEvent) => void,
+    explain?: (error: unknown) => unknown,
+  ) {
+    this.#explain = explain;
     this.#policy = { retries: options.retries, isTransient };
     this.#timeoutMs = options.operationTimeout;
     // An SQLite file does not come and go like a server.
@@ -51,7 +59,7 @@ export class Resilience {
 
   /** Runs one public operation within `operationTimeout`; `work` passes the signal on to its calls. */
   operation<T>(name: string, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
-    return withDeadline(name, this.#timeoutMs, work, this.#operationFailed);
+    return withDeadline(name, this.#timeoutMs, work, this.#operationFailed, this.#explain);
   }
 
   /** One call to the database, retried while it fails transiently; once only while the database is down. */

@@ -1,7 +1,10 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import { indexedColumns, tableExists, useFreshDatabase } from '../support/admin';
 import { availableBackends } from '../support/backends';
-import { build, runCli } from '../support/built';
+import { build, ROOT, runCli } from '../support/built';
 import { sessionData, SequelizeStore, useBackend } from '../support/stores';
 
 beforeAll(build, 120_000);
@@ -44,12 +47,72 @@ describe('the command line', () => {
   });
 });
 
+describe('what a newcomer runs into first', () => {
+  test('--version and -v print the version of the package', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      expect(await runCli([flag])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+    }
+  });
+
+  test('migrate refuses a SQLite file that does not exist, and creates it with --create', async () => {
+    const file = path.join(os.tmpdir(), `sss-typo-${process.pid}.sqlite`);
+    rmSync(file, { force: true });
+    try {
+      const refused = await runCli(['migrate', '--url', `sqlite:${file}`]);
+      expect(refused).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `sequelize-session-store migrate: no SQLite database at ${file} (add --create to create it)\n`,
+      });
+      expect(existsSync(file)).toBe(false);
+
+      const created = await runCli(['migrate', '--url', `sqlite:${file}`, '--create']);
+      expect(created.code).toBe(0);
+      expect(created.stdout).toContain('applied Sessions/01-create-table');
+      expect(existsSync(file)).toBe(true);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  test('a driver that is not installed is named, with the command that installs it', async () => {
+    // The pg package made unresolvable in the child, as on a machine where it was never installed.
+    const hook = path.join(os.tmpdir(), `sss-no-pg-${process.pid}.js`);
+    writeFileSync(
+      hook,
+      `const Module = require('module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === 'pg') throw Object.assign(new Error("Cannot find module 'pg'"), { code: 'MODULE_NOT_FOUND' });
+  return resolve.call(this, request, ...rest);
+};
+`,
+    );
+    try {
+      const outcome = await runCli(['migrate', '--url', 'postgres://postgres@127.0.0.1:5432/test'], {
+        ...process.env,
+        NODE_OPTIONS: `--require ${hook}`,
+      });
+      expect(outcome).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'sequelize-session-store migrate: install the pg package: npm install pg\n',
+      });
+    } finally {
+      rmSync(hook, { force: true });
+    }
+  });
+});
+
 describe.each(availableBackends())('migrate --url on $name', (backend) => {
   const ctx = useBackend(backend);
   const fresh = useFreshDatabase(backend, ctx);
+  // A fresh server database exists; a fresh SQLite database is a file still to be made.
+  const create = backend.name === 'sqlite' ? ['--create'] : [];
 
   test('applies the migrations, then has nothing to do, and --down reverts the last one', async () => {
-    const up = await runCli(['migrate', '--url', fresh.url]);
+    const up = await runCli(['migrate', '--url', fresh.url, ...create]);
     expect(up).toEqual({
       code: 0,
       stdout: 'applied Sessions/01-create-table\napplied Sessions/02-widen-columns\n',
@@ -74,7 +137,7 @@ describe.each(availableBackends())('migrate --url on $name', (backend) => {
 
   const procedures = backend.name === 'mariadb';
   test(`--table, --ledger and --json${procedures ? ', and --procedures, which --down drops' : ''}`, async () => {
-    const flags = ['--url', fresh.url, '--table', 'web_sessions', '--ledger', 'web_ledger', '--json'];
+    const flags = ['--url', fresh.url, ...create, '--table', 'web_sessions', '--ledger', 'web_ledger', '--json'];
     if (procedures) flags.push('--procedures');
     const outcome = await runCli(['migrate', ...flags]);
     const applied = ['01-create-table', '02-widen-columns', ...(procedures ? ['03-procedures'] : [])];

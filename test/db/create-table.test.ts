@@ -59,6 +59,42 @@ describe.each(availableBackends())('the createTable option on $name', (backend) 
     }
   });
 
+  test('a forgotten store.sync() is explained: what to do, with the driver error as its cause', async () => {
+    const db = openDb(backend);
+    try {
+      const tableName = uniqueTable('nosync');
+      const store = new SequelizeStore({ db, tableName, modelKey: tableName, checkExpirationInterval: 0 });
+      const driverSays = { sqlite: /no such table/, mariadb: /doesn't exist/, postgres: /relation .* does not exist/ };
+      const operations: [string, () => Promise<unknown>][] = [
+        ['get', () => store.get('s')],
+        ['set', () => store.set('s', sessionData())],
+        ['touch', () => store.touch('s', sessionData())],
+        ['destroy', () => store.destroy('s')],
+        ['length', () => store.length()],
+      ];
+      for (const [name, operation] of operations) {
+        const error = await operation().then(
+          () => new Error(`${name} succeeded`),
+          (e: unknown) => e as Error & { cause?: Error },
+        );
+        expect({ name, message: error.message }).toEqual({
+          name,
+          message: expect.stringContaining(
+            `sequelize-session-store: the sessions table ${tableName} does not exist. Create it before the first request: ` +
+              'call `await store.sync()` at start, set `createTable: true`, or run ' +
+              '`npx sequelize-session-store migrate --url <database url>` as a deploy step',
+          ) as unknown,
+        });
+        expect((error.cause as Error | undefined)?.message).toMatch(driverSays[backend.name]);
+      }
+      await store.sync();
+      await store.set('s', sessionData());
+      expect(await store.length()).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+
   if (backend.name !== 'sqlite') {
     test('a creation that failed is tried again by the next operation', async () => {
       // An account that may not create the table yet (on MariaDB, not even use the database).

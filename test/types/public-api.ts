@@ -106,3 +106,11 @@ store.on('disconnect', () => {});
 const timedOut = (error: unknown): error is sequelizeSessionStore.OperationTimeoutError =>
   error instanceof Error && error.name === 'OperationTimeoutError';
 void store.get('sid').catch((error: unknown) => (timedOut(error) ? error.timeoutMs.toFixed() : undefined));
+
+// The store's events are typed.
+store.on('error', (error) => void error.message.toUpperCase());
+store.once('disconnect', () => undefined).on('connect', () => undefined);
+// @ts-expect-error 'error' passes an Error
+store.on('error', (error: number) => void error.toFixed());
+// @ts-expect-error 'connect' passes nothing
+store.once('connect', (what: string) => void what.toUpperCase());
