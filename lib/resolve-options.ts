@@ -126,12 +126,28 @@ function serializer(value: unknown): Serializer | undefined {
   return value as Serializer | undefined;
 }
 
-function disablePlaintext(value: unknown, options: Options): boolean {
-  const on = flag('disablePlaintext', value);
+function withCipher(name: string, value: unknown, options: Options): boolean {
+  const on = flag(name, value);
   if (on && options.secret === undefined && options.encryption === undefined) {
-    fail('disablePlaintext', 'used with `secret` or `encryption`', value);
+    fail(name, 'used with `secret` or `encryption`', value);
   }
   return on;
+}
+
+/** Whether a row that is not encrypted may be read: an explicit choice, for a migration window only. */
+function allowPlaintext(value: unknown, options: Options): boolean {
+  const on = withCipher('allowPlaintext', value, options);
+  if (on && options.disablePlaintext === true) fail('allowPlaintext', 'left out with `disablePlaintext: true`', value);
+  return on;
+}
+
+/**
+ * The old spelling, still accepted. Refusing plaintext is now the default, so `true` changes
+ * nothing and `false` does not reopen the downgrade: only `allowPlaintext` does.
+ */
+function disablePlaintext(value: unknown, options: Options): boolean {
+  withCipher('disablePlaintext', value, options);
+  return options.allowPlaintext !== true;
 }
 
 function sidSecret(value: unknown): string | undefined {
@@ -235,6 +251,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   algorithm,
   encryption,
   serializer,
+  allowPlaintext,
   disablePlaintext,
   sidSecret,
   maxSize,

@@ -16,7 +16,7 @@ export interface CodecOptions {
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;
-  disablePlaintext: boolean;
+  allowPlaintext: boolean;
   maxSize: number;
 }
 
@@ -165,7 +165,10 @@ export function createCodec(options: CodecOptions): SessionCodec {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
       }
       if (text.startsWith(ENCRYPTED)) return decrypt(sid, text).then((plaintext) => parse(sid, plaintext));
-      if (options.disablePlaintext) throw new CorruptSessionError(sid, 'not encrypted, and disablePlaintext is set');
+      // Plain JSON under a cipher is what a table writer would plant: only a migration window reads it.
+      if (cipher && !options.allowPlaintext) {
+        throw new CorruptSessionError(sid, 'not encrypted, and the store encrypts (allowPlaintext is off)');
+      }
       return parse(sid, text);
     },
   };

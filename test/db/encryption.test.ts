@@ -83,12 +83,12 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     );
   });
 
-  test('turning encryption on keeps plaintext rows readable, and encrypts each on its next save', async () => {
+  test('allowPlaintext: turning encryption on keeps plaintext rows readable, and encrypts each on its next save', async () => {
     const plain = await ctx.store();
     await plain.set('old', sessionData(60_000, { user: 'ada' }));
     await plain.set('other', sessionData(60_000, { user: 'grace' }));
 
-    const encrypting = await ctx.store({ ...sameTable(plain), secret: 'now-encrypted' });
+    const encrypting = await ctx.store({ ...sameTable(plain), secret: 'now-encrypted', allowPlaintext: true });
     expect((await encrypting.get('old'))?.user).toBe('ada');
     expect(await dataOf(encrypting, 'old')).toMatch(/^\{/);
     await encrypting.set('old', sessionData(60_000, { user: 'ada', visits: 2 }));
@@ -102,7 +102,7 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     expect(errors[0]?.message).toMatch(/"old" is unreadable \(encrypted with a `secret`, but the store has none\)/);
   });
 
-  test('disablePlaintext: a row that is not encrypted is no session, plus an error', async () => {
+  test('disablePlaintext (now the default): a row that is not encrypted is no session, plus an error', async () => {
     const plain = await ctx.store();
     await plain.set('old', sessionData(60_000, { user: 'ada' }));
     const strict = await ctx.store({ ...sameTable(plain), secret: 'strict-secret', disablePlaintext: true });
@@ -110,7 +110,7 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     expect(await strict.get('old')).toBeNull();
     expect(await strict.all()).toEqual([]);
     expect(errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(/"old" is unreadable \(not encrypted, and disablePlaintext is set\)/),
+      expect.stringMatching(/"old" is unreadable \(not encrypted, and the store encrypts \(allowPlaintext is off\)\)/),
       expect.stringMatching(/"old" is unreadable/),
     ]);
     await strict.set('old', sessionData(60_000, { user: 'ada', again: true }));
@@ -257,7 +257,10 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
       const plain = await ctx.store({ ...sameTable(store), serializer });
       await plain.set('p', sessionData(60_000, { user: 'grace' }));
       expect(await dataOf(plain, 'p')).toMatch(/^v1:\{/);
-      expect((await store.get('p'))?.user).toBe('grace');
+      // A plaintext row is refused under encryption unless the migration window is open.
+      expect(await store.get('p')).toBeNull();
+      const migrating = await ctx.store({ ...sameTable(store), encryption: adapter, serializer, allowPlaintext: true });
+      expect((await migrating.get('p'))?.user).toBe('grace');
     });
 
     test('a row the adapter refuses is no session plus an error; a row of the built-in cipher is refused by name', async () => {
