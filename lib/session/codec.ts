@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import { createAeadAdapter, type EncryptionAdapter } from './encryption';
 import { isWellFormed } from './unicode';
-import { PREFIX } from '../messages';
+import { PREFIX, sidTag } from '../messages';
 
 /** Turns a session into text and back, e.g. for another format than JSON. */
 export interface Serializer {
@@ -40,12 +40,13 @@ const ADAPTER = 'x.';
 
 /** A stored row that cannot be turned back into a session. */
 export class CorruptSessionError extends Error {
-  constructor(
-    readonly sid: string,
-    reason: string,
-  ) {
-    super(`${PREFIX} stored session ${JSON.stringify(sid)} is unreadable (${reason}); treated as no session`);
+  /** The session's tag, never its id: an error object is often logged whole. */
+  readonly sidTag: string;
+
+  constructor(sid: string, reason: string) {
+    super(`${PREFIX} stored session ${sidTag(sid)} is unreadable (${reason}); treated as no session`);
     this.name = 'CorruptSessionError';
+    this.sidTag = sidTag(sid);
   }
 }
 
@@ -60,15 +61,15 @@ function serialize(serializer: Serializer, sid: string, session: SessionData): s
   try {
     text = serializer.stringify(session);
   } catch (error) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} cannot be serialized: ${messageOf(error)}`);
+    throw new TypeError(`${PREFIX} session ${sidTag(sid)} cannot be serialized: ${messageOf(error)}`);
   }
   if (typeof text !== 'string' || (serializer === json && text[0] !== '{')) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
+    throw new TypeError(`${PREFIX} session ${sidTag(sid)} must be an object`);
   }
   // JSON.stringify escapes both; another serializer may not, and the database would refuse or mangle them.
   if (serializer !== json && (text.includes('\0') || !isWellFormed(text))) {
     throw new TypeError(
-      `${PREFIX} session ${JSON.stringify(sid)} serializes to text with a NUL character or a lone surrogate, ` +
+      `${PREFIX} session ${sidTag(sid)} serializes to text with a NUL character or a lone surrogate, ` +
         'which a text column cannot hold',
     );
   }
@@ -85,7 +86,7 @@ function checkSize(sid: string, stored: string, maxSize: number): void {
   if (stored.length * 4 <= maxSize) return;
   const bytes = Buffer.byteLength(stored, 'utf8');
   if (bytes > maxSize) {
-    throw new RangeError(`${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes stored; maxSize is ${maxSize}`);
+    throw new RangeError(`${PREFIX} session ${sidTag(sid)} is ${bytes} bytes stored; maxSize is ${maxSize}`);
   }
 }
 
@@ -100,7 +101,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     try {
       output = await cipher.encrypt(text, sid);
     } catch (error) {
-      throw new Error(`${PREFIX} session ${JSON.stringify(sid)} cannot be encrypted: ${messageOf(error)}`);
+      throw new Error(`${PREFIX} session ${sidTag(sid)} cannot be encrypted: ${messageOf(error)}`);
     }
     if (typeof output !== 'string') {
       throw new TypeError(`${PREFIX} encryption.encrypt must return a string, returned ${typeof output}`);

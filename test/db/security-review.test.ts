@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { availableBackends } from '../support/backends';
 import { errorsOf, rowsOf, sameTable, sessionData, useBackend } from '../support/stores';
 
@@ -39,6 +40,51 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       expect((await migrating.get('old'))?.user).toBe('ada');
       await migrating.set('old', sessionData(60_000, { user: 'ada', saved: true }));
       expect(String((await rowsOf(migrating)).old!.data)).toMatch(/^sss1\./);
+    });
+  });
+
+  describe('session ids in messages (item 4)', () => {
+    const SID = 'bearer-credential-value-4711';
+    const TAG = `sid#${crypto.createHash('sha256').update(SID).digest('hex').slice(0, 8)}`;
+
+    async function messageOf(work: Promise<unknown>): Promise<string> {
+      try {
+        await work;
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a rejection');
+    }
+
+    test('an unreadable row and a wrong key are reported by a short tag, never by the session id', async () => {
+      const store = await ctx.store({ secret: 'the key of the tag tests' });
+      await store.set(SID, sessionData());
+      const other = await ctx.store({ ...sameTable(store), secret: 'another key of the tag tests' });
+      const errors = errorsOf(other);
+      expect(await other.get(SID)).toBeNull();
+      await store.sessionModel.update({ data: 'garbage' }, { where: { sid: SID } });
+      expect(await other.get(SID)).toBeNull();
+      expect(errors).toHaveLength(2);
+      for (const error of errors) {
+        expect(error.message).toContain(TAG);
+        expect(error.message).not.toContain(SID);
+        expect(JSON.stringify(error)).not.toContain(SID);
+      }
+    });
+
+    test('maxSize, serialization and shape refusals name the tag, never the session id', async () => {
+      const store = await ctx.store({ maxSize: 200 });
+      const circular: Record<string, unknown> = { ...sessionData() };
+      circular.self = circular;
+      const messages = [
+        await messageOf(store.set(SID, sessionData(60_000, { big: 'x'.repeat(500) }))),
+        await messageOf(store.set(SID, circular as never)),
+        await messageOf(store.set(SID, 'not a session' as never)),
+      ];
+      for (const message of messages) {
+        expect(message).toContain(TAG);
+        expect(message).not.toContain(SID);
+      }
     });
   });
 });
