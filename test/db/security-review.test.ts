@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { Op, type WhereOptions } from 'sequelize';
 import { availableBackends } from '../support/backends';
 import { errorsOf, rowsOf, sameTable, sessionData, useBackend } from '../support/stores';
 
@@ -85,6 +86,32 @@ describe.each(availableBackends())('security review on $name', (backend) => {
         expect(message).toContain(TAG);
         expect(message).not.toContain(SID);
       }
+    });
+  });
+
+  describe('destroyWhere and findWhere with an empty condition in disguise (item 8)', () => {
+    const disguised: [string, WhereOptions][] = [
+      ['an empty Op.and', { [Op.and]: [] }],
+      ['an Op.and of an empty object', { [Op.and]: [{}] }],
+      ['an Op.or of empty conditions', { [Op.or]: [{}, { [Op.and]: [] }] }],
+      ['Op.and over an empty object, not an array', { [Op.and]: {} }],
+    ];
+
+    test.each(disguised)('%s is refused and deletes nothing', async (_name, where) => {
+      const store = await ctx.store();
+      await store.set('a', sessionData());
+      await store.set('b', sessionData());
+      await expect(store.destroyWhere(where)).rejects.toThrow(/destroyWhere needs a condition/);
+      await expect(store.findWhere(where)).rejects.toThrow(/findWhere needs a condition/);
+      expect(Object.keys(await rowsOf(store)).sort()).toEqual(['a', 'b']);
+    });
+
+    test('a real condition inside Op.and / Op.or still works', async () => {
+      const store = await ctx.store();
+      await store.set('a', sessionData());
+      await store.set('b', sessionData());
+      expect(await store.destroyWhere({ [Op.or]: [{}, { sid: 'a' }] })).toBe(1);
+      expect(Object.keys(await rowsOf(store))).toEqual(['b']);
     });
   });
 });
