@@ -90,6 +90,16 @@ function checkSize(sid: string, stored: string, maxSize: number): void {
   }
 }
 
+/**
+ * Throws when a data value about to be written is over `maxSize`. encode() measured its own text;
+ * this is for a value `extendDefaultFields` put in its place, so that the limit holds for what is
+ * really stored (a JSON column's object counts as its JSON text).
+ */
+export function checkWrittenSize(sid: string, data: unknown, maxSize: number): void {
+  if (maxSize === Infinity) return;
+  checkSize(sid, typeof data === 'string' ? data : (JSON.stringify(data) ?? ''), maxSize);
+}
+
 /** Builds the codec of one store: serializer, optional encryption (keys derived now, once), limits. */
 export function createCodec(options: CodecOptions): SessionCodec {
   const serializer = options.serializer ?? json;

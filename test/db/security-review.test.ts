@@ -114,4 +114,18 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       expect(Object.keys(await rowsOf(store))).toEqual(['b']);
     });
   });
+
+  describe('maxSize and extendDefaultFields (item 9)', () => {
+    test('a data column replaced by extendDefaultFields is measured as written, and refused when too big', async () => {
+      const store = await ctx.store({
+        maxSize: 300,
+        extendDefaultFields: (defaults) => ({
+          ...defaults,
+          data: JSON.stringify({ ...JSON.parse(defaults.data), padding: 'x'.repeat(10_000) }),
+        }),
+      });
+      await expect(store.set('big', sessionData())).rejects.toThrow(/bytes stored; maxSize is 300/);
+      expect(await rowsOf(store)).toEqual({});
+    });
+  });
 });
