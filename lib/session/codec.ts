@@ -52,9 +52,25 @@ export class CorruptSessionError extends Error {
 
 const json: Serializer = {
   stringify: (session) => JSON.stringify(session),
-  // JSON.parse defines `__proto__` as an own property, never as the prototype: no pollution.
   parse: (text) => JSON.parse(text) as unknown,
 };
+
+/**
+ * Drops every `__proto__` key, at any depth. JSON.parse makes it an own property, harmless here,
+ * but express-session copies the cookie key by key (`this[key] = ...`), and there it would replace
+ * the prototype of `req.session.cookie`. The text check keeps the common row from being walked
+ * (a `\u` escape could spell the key, so it is walked too).
+ */
+function withoutProtoKeys<T>(value: T, text: string | undefined): T {
+  if (text !== undefined && !text.includes('__proto__') && !text.includes('\\u')) return value;
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (Object.hasOwn(node, '__proto__')) delete (node as Record<string, unknown>).__proto__;
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(value);
+  return value;
+}
 
 function serialize(serializer: Serializer, sid: string, session: SessionData): string {
   let text: unknown;
@@ -147,7 +163,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new CorruptSessionError(sid, serializer === json ? 'data is not a JSON object' : 'data is not an object');
     }
-    return value as SessionData;
+    return withoutProtoKeys(value as SessionData, plaintext);
   }
 
   const cipher = builtIn ?? adapter;
@@ -168,7 +184,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
       // A JSON data column may come back already parsed (pg's jsonb, MySQL's JSON).
       if (typeof stored === 'object' && stored !== null && !Buffer.isBuffer(stored)) {
         if (Array.isArray(stored)) throw new CorruptSessionError(sid, 'data is not a JSON object');
-        return stored as SessionData;
+        return withoutProtoKeys(stored as SessionData, undefined);
       }
       // Some drivers hand back a Buffer for binary-collated or blob columns.
       const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;

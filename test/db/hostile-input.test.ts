@@ -166,29 +166,32 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
   test.each([
     ['plain JSON', {}],
     ['encrypted', { secret: 'proto-test-secret' }],
-  ])('`__proto__` and `constructor` keys come back as plain data, never as a prototype (%s)', async (_, options) => {
-    const store = await ctx.store(options);
-    // As body-parser would hand them over: JSON.parse makes `__proto__` an own property.
-    const hostile = JSON.parse(
-      '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}},' +
-        ' "nested": {"__proto__": {"isAdmin": true}}, "list": [{"__proto__": {"isAdmin": true}}]}',
-    ) as Record<string, unknown>;
-    const session = { ...sessionData(60_000), ...hostile };
-    await store.set('s', session);
+  ])(
+    '`__proto__` keys are dropped and `constructor` keys come back as plain data, never as a prototype (%s)',
+    async (_, options) => {
+      const store = await ctx.store(options);
+      // As body-parser would hand them over: JSON.parse makes `__proto__` an own property.
+      const hostile = JSON.parse(
+        '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}},' +
+          ' "nested": {"__proto__": {"isAdmin": true}}, "list": [{"__proto__": {"isAdmin": true}}]}',
+      ) as Record<string, unknown>;
+      const session = { ...sessionData(60_000), ...hostile };
+      await store.set('s', session);
 
-    const back = (await store.get('s')) as Record<string, unknown>;
-    const [listed] = (await store.all()) as unknown as Record<string, unknown>[];
-    for (const read of [back, listed!]) {
-      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
-      expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toEqual({ polluted: 'yes' });
-      expect(read.polluted).toBeUndefined();
-      expect(read.constructor).toEqual({ prototype: { polluted: 'yes' } });
-      expect((read.nested as Record<string, unknown>).isAdmin).toBeUndefined();
-      expect(Object.getPrototypeOf(read.nested)).toBe(Object.prototype);
-    }
-    expect(pollution()).toBe(false);
-    expect(back).toEqual(JSON.parse(JSON.stringify(session)));
-  });
+      const back = (await store.get('s')) as Record<string, unknown>;
+      const [listed] = (await store.all()) as unknown as Record<string, unknown>[];
+      for (const read of [back, listed!]) {
+        expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+        expect(Object.hasOwn(read, '__proto__')).toBe(false);
+        expect(read.polluted).toBeUndefined();
+        expect(read.constructor).toEqual({ prototype: { polluted: 'yes' } });
+        expect((read.nested as Record<string, unknown>).isAdmin).toBeUndefined();
+        expect(Object.getPrototypeOf(read.nested)).toBe(Object.prototype);
+      }
+      expect(pollution()).toBe(false);
+      expect(back).toEqual(JSON.parse(JSON.stringify(session).replaceAll(/"__proto__":\{[^{}]*\},?/g, '')));
+    },
+  );
 
   test.each([
     ['plain JSON', {}],

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import session from 'express-session';
 import { Op, type WhereOptions } from 'sequelize';
 import { availableBackends } from '../support/backends';
 import { errorsOf, rowsOf, sameTable, sessionData, useBackend } from '../support/stores';
@@ -126,6 +127,28 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       });
       await expect(store.set('big', sessionData())).rejects.toThrow(/bytes stored; maxSize is 300/);
       expect(await rowsOf(store)).toEqual({});
+    });
+  });
+
+  describe('`__proto__` keys in a stored row (item 11)', () => {
+    test('are dropped when read, so express-session rebuilds the cookie with its own prototype', async () => {
+      const store = await ctx.store();
+      const stored = JSON.stringify(sessionData()).replace(
+        '"cookie":{',
+        '"cookie":{"__proto__":{"broken":true},"nested":{"__proto__":{"isAdmin":true}},',
+      );
+      await store.set('s', sessionData());
+      await store.sessionModel.update({ data: stored }, { where: { sid: 's' } });
+      const read = await store.get('s');
+      expect(read).not.toBeNull();
+      const cookie = read!.cookie as unknown as Record<string, unknown>;
+      expect(Object.hasOwn(cookie, '__proto__')).toBe(false);
+      expect(Object.hasOwn(cookie.nested as object, '__proto__')).toBe(false);
+
+      const req = { sessionID: 's', sessionStore: store } as unknown as Parameters<typeof store.createSession>[0];
+      const rebuilt = store.createSession(req, read!);
+      expect(rebuilt.cookie).toBeInstanceOf(session.Cookie);
+      expect(typeof (rebuilt.cookie as unknown as Record<string, unknown>).serialize).toBe('function'); // fails with a 500 when its prototype is replaced
     });
   });
 });
