@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { Serializer } from './session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
@@ -221,7 +222,11 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     if (value !== undefined && !isSequelize(value)) fail('db', 'a Sequelize instance', value);
     return value;
   },
-  sqlitePath: (value) => nonEmptyString('sqlitePath', value, './sessions.sqlite'),
+  sqlitePath: (value) => {
+    const file = nonEmptyString('sqlitePath', value, './sessions.sqlite');
+    // Resolved now: SQLite opens the file later, and the process may have changed directory by then.
+    return file === ':memory:' || file.startsWith('file:') ? file : path.resolve(file);
+  },
   table: (value, options) => {
     if (value !== undefined && !isModel(value) && (typeof value !== 'string' || value === '')) {
       fail('table', 'a Sequelize model or the name of one', value);
