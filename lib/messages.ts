@@ -1,2 +1,13 @@
+import crypto from 'node:crypto';
+
 /** What every message of the store starts with, so that a log line says where it comes from. */
 export const PREFIX = 'sequelize-session-store:';
+
+/**
+ * How a message names a session: a session id is a bearer credential, and messages end up in
+ * logs, so they carry a short hash of it instead. Enough to match log lines with each other, or
+ * with a sid one already holds; too short and one-way to give the sid back.
+ */
+export function sidTag(sid: string): string {
+  return `sid#${crypto.createHash('sha256').update(sid, 'utf8').digest('hex').slice(0, 8)}`;
+}

@@ -121,10 +121,19 @@ export interface SequelizeStoreOptions {
    */
   serializer?: Serializer;
   /**
-   * With `secret` or `encryption`: read a row that is not encrypted as no session (plus an
-   * `'error'`). Leave it off while a plaintext table is being encrypted: such rows are read, then
-   * encrypted on their next save.
+   * With `secret` or `encryption`: still read a row that is not encrypted, for the migration of a
+   * plaintext table to encryption only (such rows are encrypted on their next save). Close the
+   * window once the old rows have expired: while it is open, whoever can write the table can plant
+   * a plaintext session of their choosing. Without it such a row is no session, plus an `'error'`.
    * @default false
+   * @example { secret: process.env.SESSION_KEY, allowPlaintext: true } // until the old rows expire
+   */
+  allowPlaintext?: boolean;
+  /**
+   * Accepted for older configurations; refusing plaintext rows is now the default, so `true`
+   * changes nothing and `false` does not make them readable again (see `allowPlaintext`).
+   * @deprecated use `allowPlaintext` for the migration window
+   * @default true with `secret` or `encryption`
    */
   disablePlaintext?: boolean;
   /**
@@ -136,7 +145,8 @@ export interface SequelizeStoreOptions {
   sidSecret?: string;
   /**
    * Largest stored session, in bytes of the stored text (UTF-8, after encryption); a bigger one is
-   * a RangeError on `set`. The data column's own size is always enforced too.
+   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. The data column's
+   * own size is always enforced too.
    * @default no limit but the column's
    * @example 64 * 1024
    */
@@ -207,6 +217,8 @@ export interface ResolvedOptions {
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;
+  allowPlaintext: boolean;
+  /** Whether a row that is not encrypted is refused: `!allowPlaintext`. */
   disablePlaintext: boolean;
   sidSecret: string | undefined;
   maxSize: number;

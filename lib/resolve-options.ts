@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { Serializer } from './session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
@@ -126,12 +127,28 @@ function serializer(value: unknown): Serializer | undefined {
   return value as Serializer | undefined;
 }
 
-function disablePlaintext(value: unknown, options: Options): boolean {
-  const on = flag('disablePlaintext', value);
+function withCipher(name: string, value: unknown, options: Options): boolean {
+  const on = flag(name, value);
   if (on && options.secret === undefined && options.encryption === undefined) {
-    fail('disablePlaintext', 'used with `secret` or `encryption`', value);
+    fail(name, 'used with `secret` or `encryption`', value);
   }
   return on;
+}
+
+/** Whether a row that is not encrypted may be read: an explicit choice, for a migration window only. */
+function allowPlaintext(value: unknown, options: Options): boolean {
+  const on = withCipher('allowPlaintext', value, options);
+  if (on && options.disablePlaintext === true) fail('allowPlaintext', 'left out with `disablePlaintext: true`', value);
+  return on;
+}
+
+/**
+ * The old spelling, still accepted. Refusing plaintext is now the default, so `true` changes
+ * nothing and `false` does not reopen the downgrade: only `allowPlaintext` does.
+ */
+function disablePlaintext(value: unknown, options: Options): boolean {
+  withCipher('disablePlaintext', value, options);
+  return options.allowPlaintext !== true;
 }
 
 function sidSecret(value: unknown): string | undefined {
@@ -205,7 +222,11 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     if (value !== undefined && !isSequelize(value)) fail('db', 'a Sequelize instance', value);
     return value;
   },
-  sqlitePath: (value) => nonEmptyString('sqlitePath', value, './sessions.sqlite'),
+  sqlitePath: (value) => {
+    const file = nonEmptyString('sqlitePath', value, './sessions.sqlite');
+    // Resolved now: SQLite opens the file later, and the process may have changed directory by then.
+    return file === ':memory:' || file.startsWith('file:') ? file : path.resolve(file);
+  },
   table: (value, options) => {
     if (value !== undefined && !isModel(value) && (typeof value !== 'string' || value === '')) {
       fail('table', 'a Sequelize model or the name of one', value);
@@ -235,6 +256,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   algorithm,
   encryption,
   serializer,
+  allowPlaintext,
   disablePlaintext,
   sidSecret,
   maxSize,

@@ -11,7 +11,7 @@ import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './resolve-options';
 import { Resilience } from './resilience/resilience';
-import { createCodec, type SessionCodec } from './session/codec';
+import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
 import { expiryOf, TouchThrottle } from './session/expiry';
 import { checkSession, columnValues, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
@@ -142,6 +142,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const data = typeof encoded === 'string' ? encoded : await encoded;
         const expires = expiryOf(session, this.#options.expiration);
         const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
+        if (fields.data !== data) checkWrittenSize(key, fields.data, this.#options.maxSize);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
         const limits = await this.#limits.get();

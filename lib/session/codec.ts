@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import { createAeadAdapter, type EncryptionAdapter } from './encryption';
 import { isWellFormed } from './unicode';
-import { PREFIX } from '../messages';
+import { PREFIX, sidTag } from '../messages';
 
 /** Turns a session into text and back, e.g. for another format than JSON. */
 export interface Serializer {
@@ -16,7 +16,7 @@ export interface CodecOptions {
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;
-  disablePlaintext: boolean;
+  allowPlaintext: boolean;
   maxSize: number;
 }
 
@@ -40,35 +40,52 @@ const ADAPTER = 'x.';
 
 /** A stored row that cannot be turned back into a session. */
 export class CorruptSessionError extends Error {
-  constructor(
-    readonly sid: string,
-    reason: string,
-  ) {
-    super(`${PREFIX} stored session ${JSON.stringify(sid)} is unreadable (${reason}); treated as no session`);
+  /** The session's tag, never its id: an error object is often logged whole. */
+  readonly sidTag: string;
+
+  constructor(sid: string, reason: string) {
+    super(`${PREFIX} stored session ${sidTag(sid)} is unreadable (${reason}); treated as no session`);
     this.name = 'CorruptSessionError';
+    this.sidTag = sidTag(sid);
   }
 }
 
 const json: Serializer = {
   stringify: (session) => JSON.stringify(session),
-  // JSON.parse defines `__proto__` as an own property, never as the prototype: no pollution.
   parse: (text) => JSON.parse(text) as unknown,
 };
+
+/**
+ * Drops every `__proto__` key, at any depth. JSON.parse makes it an own property, harmless here,
+ * but express-session copies the cookie key by key (`this[key] = ...`), and there it would replace
+ * the prototype of `req.session.cookie`. The text check keeps the common row from being walked
+ * (a `\u` escape could spell the key, so it is walked too).
+ */
+function withoutProtoKeys<T>(value: T, text: string | undefined): T {
+  if (text !== undefined && !text.includes('__proto__') && !text.includes('\\u')) return value;
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (Object.hasOwn(node, '__proto__')) delete (node as Record<string, unknown>).__proto__;
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(value);
+  return value;
+}
 
 function serialize(serializer: Serializer, sid: string, session: SessionData): string {
   let text: unknown;
   try {
     text = serializer.stringify(session);
   } catch (error) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} cannot be serialized: ${messageOf(error)}`);
+    throw new TypeError(`${PREFIX} session ${sidTag(sid)} cannot be serialized: ${messageOf(error)}`);
   }
   if (typeof text !== 'string' || (serializer === json && text[0] !== '{')) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
+    throw new TypeError(`${PREFIX} session ${sidTag(sid)} must be an object`);
   }
   // JSON.stringify escapes both; another serializer may not, and the database would refuse or mangle them.
   if (serializer !== json && (text.includes('\0') || !isWellFormed(text))) {
     throw new TypeError(
-      `${PREFIX} session ${JSON.stringify(sid)} serializes to text with a NUL character or a lone surrogate, ` +
+      `${PREFIX} session ${sidTag(sid)} serializes to text with a NUL character or a lone surrogate, ` +
         'which a text column cannot hold',
     );
   }
@@ -85,8 +102,18 @@ function checkSize(sid: string, stored: string, maxSize: number): void {
   if (stored.length * 4 <= maxSize) return;
   const bytes = Buffer.byteLength(stored, 'utf8');
   if (bytes > maxSize) {
-    throw new RangeError(`${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes stored; maxSize is ${maxSize}`);
+    throw new RangeError(`${PREFIX} session ${sidTag(sid)} is ${bytes} bytes stored; maxSize is ${maxSize}`);
   }
+}
+
+/**
+ * Throws when a data value about to be written is over `maxSize`. encode() measured its own text;
+ * this is for a value `extendDefaultFields` put in its place, so that the limit holds for what is
+ * really stored (a JSON column's object counts as its JSON text).
+ */
+export function checkWrittenSize(sid: string, data: unknown, maxSize: number): void {
+  if (maxSize === Infinity) return;
+  checkSize(sid, typeof data === 'string' ? data : (JSON.stringify(data) ?? ''), maxSize);
 }
 
 /** Builds the codec of one store: serializer, optional encryption (keys derived now, once), limits. */
@@ -100,7 +127,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     try {
       output = await cipher.encrypt(text, sid);
     } catch (error) {
-      throw new Error(`${PREFIX} session ${JSON.stringify(sid)} cannot be encrypted: ${messageOf(error)}`);
+      throw new Error(`${PREFIX} session ${sidTag(sid)} cannot be encrypted: ${messageOf(error)}`);
     }
     if (typeof output !== 'string') {
       throw new TypeError(`${PREFIX} encryption.encrypt must return a string, returned ${typeof output}`);
@@ -136,7 +163,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       throw new CorruptSessionError(sid, serializer === json ? 'data is not a JSON object' : 'data is not an object');
     }
-    return value as SessionData;
+    return withoutProtoKeys(value as SessionData, plaintext);
   }
 
   const cipher = builtIn ?? adapter;
@@ -157,7 +184,7 @@ export function createCodec(options: CodecOptions): SessionCodec {
       // A JSON data column may come back already parsed (pg's jsonb, MySQL's JSON).
       if (typeof stored === 'object' && stored !== null && !Buffer.isBuffer(stored)) {
         if (Array.isArray(stored)) throw new CorruptSessionError(sid, 'data is not a JSON object');
-        return stored as SessionData;
+        return withoutProtoKeys(stored as SessionData, undefined);
       }
       // Some drivers hand back a Buffer for binary-collated or blob columns.
       const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
@@ -165,7 +192,10 @@ export function createCodec(options: CodecOptions): SessionCodec {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
       }
       if (text.startsWith(ENCRYPTED)) return decrypt(sid, text).then((plaintext) => parse(sid, plaintext));
-      if (options.disablePlaintext) throw new CorruptSessionError(sid, 'not encrypted, and disablePlaintext is set');
+      // Plain JSON under a cipher is what a table writer would plant: only a migration window reads it.
+      if (cipher && !options.allowPlaintext) {
+        throw new CorruptSessionError(sid, 'not encrypted, and the store encrypts (allowPlaintext is off)');
+      }
       return parse(sid, text);
     },
   };

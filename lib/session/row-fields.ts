@@ -1,5 +1,5 @@
 import type { SessionData } from 'express-session';
-import { PREFIX } from '../messages';
+import { PREFIX, sidTag } from '../messages';
 
 /** The columns every session row has, as handed to `extendDefaultFields`. */
 export interface DefaultFields {
@@ -12,7 +12,7 @@ export interface DefaultFields {
 /** Throws unless `session` is a session object. */
 export function checkSession(sid: string, session: unknown): asserts session is SessionData {
   if (typeof session !== 'object' || session === null || Array.isArray(session)) {
-    throw new TypeError(`${PREFIX} session ${JSON.stringify(sid)} must be an object`);
+    throw new TypeError(`${PREFIX} session ${sidTag(sid)} must be an object`);
   }
 }
 

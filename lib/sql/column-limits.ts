@@ -1,7 +1,7 @@
 import type { Model, ModelStatic } from 'sequelize';
 import { typeLengthOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
-import { PREFIX } from '../messages';
+import { PREFIX, sidTag } from '../messages';
 
 /** How much the sid and data columns hold; a value that does not fit is refused, never truncated. */
 export interface ColumnLimits {
@@ -18,7 +18,7 @@ export function checkDataFits(sid: string, data: unknown, limits: ColumnLimits):
   if (typeof data !== 'string') return;
   if (data.length > limits.dataChars) {
     throw new RangeError(
-      `${PREFIX} session ${JSON.stringify(sid)} is ${data.length} characters; its data column holds ${limits.dataChars}`,
+      `${PREFIX} session ${sidTag(sid)} is ${data.length} characters; its data column holds ${limits.dataChars}`,
     );
   }
   // A UTF-8 character takes at most 4 bytes: only a long text needs counting.
@@ -26,7 +26,7 @@ export function checkDataFits(sid: string, data: unknown, limits: ColumnLimits):
     const bytes = Buffer.byteLength(data);
     if (bytes > limits.dataBytes) {
       throw new RangeError(
-        `${PREFIX} session ${JSON.stringify(sid)} is ${bytes} bytes; its data column holds ${limits.dataBytes}`,
+        `${PREFIX} session ${sidTag(sid)} is ${bytes} bytes; its data column holds ${limits.dataBytes}`,
       );
     }
   }

@@ -37,13 +37,29 @@ export function modelQueries(model: ModelStatic<Model>): SessionQueries {
   };
 }
 
+const GROUPS: ReadonlySet<PropertyKey> = new Set([Op.and, Op.or, Op.not]);
+
 /**
- * A condition for findWhere/destroyWhere: a non-empty object. An empty one would match every
- * session; clear() says that on purpose.
+ * Whether a condition renders to no condition at all: `{}`, or only Op.and / Op.or / Op.not
+ * groups of such conditions (`{ [Op.and]: [] }`, `{ [Op.and]: [{}] }`), which Sequelize drops.
+ * Anything else (an attribute, a `where()` or `literal()` object) counts as a condition.
+ */
+function rendersToNothing(where: unknown): boolean {
+  if (Array.isArray(where)) return where.every(rendersToNothing);
+  if (typeof where !== 'object' || where === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(where);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const group = where as Record<PropertyKey, unknown>;
+  return Reflect.ownKeys(group).every((key) => GROUPS.has(key) && rendersToNothing(group[key]));
+}
+
+/**
+ * A condition for findWhere/destroyWhere: an object that renders to a real condition. An empty
+ * one, however it is spelled, would match every session; clear() says that on purpose.
  */
 export function checkWhere(method: string, where: unknown): asserts where is WhereOptions {
   const isObject = typeof where === 'object' && where !== null && !Array.isArray(where);
-  if (!isObject || Reflect.ownKeys(where).length === 0) {
+  if (!isObject || rendersToNothing(where)) {
     throw new TypeError(
       `${PREFIX} ${method} needs a condition such as { userId: 42 } (use clear() to delete every session)`,
     );

@@ -10,7 +10,7 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
     await store.set('s', sessionData(60_000, { n: 1 }));
     const circular = sessionData(60_000, { n: 2 });
     circular.self = circular;
-    await expect(store.set('s', circular)).rejects.toThrow(/session "s" cannot be serialized: .*circular/i);
+    await expect(store.set('s', circular)).rejects.toThrow(/session sid#[0-9a-f]{8} cannot be serialized: .*circular/i);
     await expect(store.set('t', circular)).rejects.toThrow(TypeError);
     expect(Object.keys(await rowsOf(store))).toEqual(['s']);
     expect((await store.get('s'))?.n).toBe(1);
@@ -18,8 +18,8 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
 
   test('a session that is not an object is refused', async () => {
     const store = await ctx.store();
-    await expect(store.set('s', null as never)).rejects.toThrow(/session "s" must be an object/);
-    await expect(store.set('s', 'text' as never)).rejects.toThrow(/session "s" must be an object/);
+    await expect(store.set('s', null as never)).rejects.toThrow(/session sid#[0-9a-f]{8} must be an object/);
+    await expect(store.set('s', 'text' as never)).rejects.toThrow(/session sid#[0-9a-f]{8} must be an object/);
     expect(await rowsOf(store)).toEqual({});
   });
 
@@ -45,7 +45,9 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
       await store.set('s', big);
       expect((await store.get('s'))?.note).toBe('x'.repeat(2000));
     } else {
-      await expect(store.set('s', big)).rejects.toThrow(/session "s" is \d+ characters; its data column holds 1000/);
+      await expect(store.set('s', big)).rejects.toThrow(
+        /session sid#[0-9a-f]{8} is \d+ characters; its data column holds 1000/,
+      );
       expect((await store.get('s'))?.note).toBe('small');
       await expect(store.set('x'.repeat(65), sessionData())).rejects.toThrow(
         /session id is 65 characters; its column holds 64/,
@@ -78,8 +80,8 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
       for (let i = 0; i < corrupt.length; i += 1) expect(await store.get(`bad-${i}`)).toBeNull();
       expect(errors).toHaveLength(corrupt.length);
       expect(errors[0]!.name).toBe('CorruptSessionError');
-      expect(errors[0]!.message).toMatch(/stored session "bad-0" is unreadable \(data is not JSON\)/);
-      expect(errors[1]!.message).toMatch(/"bad-1" is unreadable \(data is not a JSON object\)/);
+      expect(errors[0]!.message).toMatch(/stored session sid#[0-9a-f]{8} is unreadable \(data is not JSON\)/);
+      expect(errors[1]!.message).toMatch(/sid#[0-9a-f]{8} is unreadable \(data is not a JSON object\)/);
 
       const all = await store.all();
       expect(all.map((s) => s.id)).toEqual(['good']);
@@ -92,7 +94,7 @@ describe.each(availableBackends())('bad data on $name', (backend) => {
       const store = await storeWithCorruptRows({ logger: { warn: (message: string) => warnings.push(message) } });
       expect(await store.get('bad-0')).toBeNull();
       expect(warnings).toEqual([
-        expect.stringMatching(/^sequelize-session-store: stored session "bad-0" is unreadable/),
+        expect.stringMatching(/^sequelize-session-store: stored session sid#[0-9a-f]{8} is unreadable/),
       ]);
     });
 

@@ -166,29 +166,32 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
   test.each([
     ['plain JSON', {}],
     ['encrypted', { secret: 'proto-test-secret' }],
-  ])('`__proto__` and `constructor` keys come back as plain data, never as a prototype (%s)', async (_, options) => {
-    const store = await ctx.store(options);
-    // As body-parser would hand them over: JSON.parse makes `__proto__` an own property.
-    const hostile = JSON.parse(
-      '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}},' +
-        ' "nested": {"__proto__": {"isAdmin": true}}, "list": [{"__proto__": {"isAdmin": true}}]}',
-    ) as Record<string, unknown>;
-    const session = { ...sessionData(60_000), ...hostile };
-    await store.set('s', session);
+  ])(
+    '`__proto__` keys are dropped and `constructor` keys come back as plain data, never as a prototype (%s)',
+    async (_, options) => {
+      const store = await ctx.store(options);
+      // As body-parser would hand them over: JSON.parse makes `__proto__` an own property.
+      const hostile = JSON.parse(
+        '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}},' +
+          ' "nested": {"__proto__": {"isAdmin": true}}, "list": [{"__proto__": {"isAdmin": true}}]}',
+      ) as Record<string, unknown>;
+      const session = { ...sessionData(60_000), ...hostile };
+      await store.set('s', session);
 
-    const back = (await store.get('s')) as Record<string, unknown>;
-    const [listed] = (await store.all()) as unknown as Record<string, unknown>[];
-    for (const read of [back, listed!]) {
-      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
-      expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toEqual({ polluted: 'yes' });
-      expect(read.polluted).toBeUndefined();
-      expect(read.constructor).toEqual({ prototype: { polluted: 'yes' } });
-      expect((read.nested as Record<string, unknown>).isAdmin).toBeUndefined();
-      expect(Object.getPrototypeOf(read.nested)).toBe(Object.prototype);
-    }
-    expect(pollution()).toBe(false);
-    expect(back).toEqual(JSON.parse(JSON.stringify(session)));
-  });
+      const back = (await store.get('s')) as Record<string, unknown>;
+      const [listed] = (await store.all()) as unknown as Record<string, unknown>[];
+      for (const read of [back, listed!]) {
+        expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+        expect(Object.hasOwn(read, '__proto__')).toBe(false);
+        expect(read.polluted).toBeUndefined();
+        expect(read.constructor).toEqual({ prototype: { polluted: 'yes' } });
+        expect((read.nested as Record<string, unknown>).isAdmin).toBeUndefined();
+        expect(Object.getPrototypeOf(read.nested)).toBe(Object.prototype);
+      }
+      expect(pollution()).toBe(false);
+      expect(back).toEqual(JSON.parse(JSON.stringify(session).replaceAll(/"__proto__":\{[^{}]*\},?/g, '')));
+    },
+  );
 
   test.each([
     ['plain JSON', {}],
@@ -218,7 +221,7 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
     expect(text.length).toBeLessThan(400);
     expect(Buffer.byteLength(text)).toBeGreaterThan(400);
     await expect(store.set('s', characters)).rejects.toThrow(
-      new RegExp(`session "s" is ${Buffer.byteLength(text)} bytes stored; maxSize is 400`),
+      new RegExp(`session sid#[0-9a-f]{8} is ${Buffer.byteLength(text)} bytes stored; maxSize is 400`),
     );
     await expect(store.set('t', characters)).rejects.toThrow(RangeError);
     expect((await store.get('s'))?.note).toBe('small');
@@ -229,7 +232,9 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
     const store = await ctx.store({ maxSize: 300, secret: 'size-secret' });
     const session = sessionData(60_000, { note: 'x'.repeat(120) });
     expect(Buffer.byteLength(JSON.stringify(session))).toBeLessThan(300);
-    await expect(store.set('s', session)).rejects.toThrow(/session "s" is \d+ bytes stored; maxSize is 300/);
+    await expect(store.set('s', session)).rejects.toThrow(
+      /session sid#[0-9a-f]{8} is \d+ bytes stored; maxSize is 300/,
+    );
     expect(await rowsOf(store)).toEqual({});
   });
 
@@ -239,7 +244,7 @@ describe.each(availableBackends())('hostile session data on $name', (backend) =>
         serializer: { stringify: () => bad, parse: (text): unknown => JSON.parse(text) },
       });
       await expect(store.set('s', sessionData())).rejects.toThrow(
-        /session "s" serializes to text with a NUL character or a lone surrogate/,
+        /session sid#[0-9a-f]{8} serializes to text with a NUL character or a lone surrogate/,
       );
       expect(await rowsOf(store)).toEqual({});
     }

@@ -1,6 +1,7 @@
 import session from 'express-session';
 import { DataTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
+import { sidTag } from '../../lib/messages';
 import { openDb, uniqueTable, type Backend } from './backends';
 
 export const SequelizeStore = sequelizeSessionStore(session.Store);
@@ -99,6 +100,9 @@ export async function connectSessionSequelizeTable(ctx: BackendContext): Promise
 export function sameTable(store: Store): { tableName: string; modelKey: string } {
   return { tableName: store.sessionModel.getTableName() as string, modelKey: store.sessionModel.name };
 }
+
+/** How the store's messages name a session (a short hash, never the id). */
+export const tagOf = sidTag;
 
 /** Collects what a store reports through its 'error' event. */
 export function errorsOf(store: Store): Error[] {

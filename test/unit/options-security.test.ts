@@ -69,6 +69,16 @@ describe('the security options are checked when the store is built', () => {
       { disablePlaintext: true },
       /option `disablePlaintext` must be used with `secret` or `encryption`, received true/,
     ],
+    [
+      'allowPlaintext without encryption',
+      { allowPlaintext: true },
+      /option `allowPlaintext` must be used with `secret` or `encryption`, received true/,
+    ],
+    [
+      'allowPlaintext with disablePlaintext',
+      { secret: 's', allowPlaintext: true, disablePlaintext: true },
+      /option `allowPlaintext` must be left out with `disablePlaintext: true`, received true/,
+    ],
     ['an empty sidSecret', { sidSecret: '' }, /option `sidSecret` must be a non-empty string, received ""/],
     ['a zero maxSize', { maxSize: 0 }, /option `maxSize` must be a positive whole number of bytes, received 0/],
     [
