@@ -54,6 +54,13 @@ const PG_CONTENTION_STATES = new Set([
   '53300', // too_many_connections
 ]);
 
+/**
+ * A prepared statement the server connection does not have (26000), or has already (42P05): the
+ * statement was named on another server connection, as happens behind a transaction pooler. Both
+ * come before anything is executed.
+ */
+const PG_POOLER_STATES = new Set(['26000', '42P05']);
+
 /** Errors that carry no code: pg's for a connection that ended under it. */
 const CONNECTION_MESSAGES = [/^Connection terminated/, /encountered a connection error and is not queryable/];
 
@@ -116,5 +123,11 @@ export function isConnectionLoss(error: unknown): boolean {
 /** Worth another attempt: a lost connection, or contention that may clear up. */
 export function isTransient(error: unknown): boolean {
   for (const e of chain(error)) if (isConnectionLevel(e) || isContentionLevel(e)) return true;
+  return false;
+}
+
+/** PostgreSQL refused a named statement as a transaction-mode pooler makes it do (see PG_POOLER_STATES). */
+export function isRefusedByPooler(error: unknown): boolean {
+  for (const e of chain(error)) if (typeof e.code === 'string' && PG_POOLER_STATES.has(e.code)) return true;
   return false;
 }
