@@ -47,6 +47,8 @@ export function defineSessionModel(sequelize: Sequelize, options: SessionModelOp
     },
     {
       tableName,
+      // Whatever the database's default: an emoji in a session must never be an "Incorrect string value".
+      ...(mysql ? { charset: 'utf8mb4' } : {}),
       timestamps: true,
       indexes: [{ name: `${tableName}_expires`, fields: ['expires'] }],
     },
