@@ -12,3 +12,10 @@ export function openDatabase(url: string | true | undefined): Sequelize {
   if (!/^[a-z0-9]+:\/\//i.test(url)) throw new UsageError(`--url ${JSON.stringify(url)} is not a database URL`);
   return new Sequelize(url, { logging: false });
 }
+
+/** `--schema`: PostgreSQL only (Sequelize v6 would read `schema.table` as one table name elsewhere). */
+export function schemaFlag(value: string | true | undefined, db: Sequelize): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (db.getDialect() !== 'postgres') throw new UsageError('--schema is for PostgreSQL only');
+  return value;
+}

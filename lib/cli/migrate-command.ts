@@ -1,12 +1,12 @@
 import { DEFAULT_LEDGER_TABLE, runMigrations, sessionMigrations } from '../migrations';
 import { parseFlags, type CliCommand } from './command';
-import { openDatabase } from './database';
+import { openDatabase, schemaFlag } from './database';
 
 export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'create or upgrade the sessions table (and install the stored procedures)',
   usage: [
-    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--json] [--procedures] [--down]',
+    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--schema <name>] [--json] [--procedures] [--down]',
     '',
     'Applies the pending migrations of the sessions table: creates it with its index, and upgrades a',
     'connect-session-sequelize table in place without losing a session. Applied migrations are recorded',
@@ -14,17 +14,19 @@ export const migrateCommand: CliCommand = {
     '',
     '  --url <url>       mysql://user:pass@host/db, mariadb://…, postgres://…, or sqlite:path/to/file',
     '  --table <name>    table name (default: Sessions)',
+    '  --schema <name>   PostgreSQL schema of the table, which must exist (default: the search_path)',
     '  --json            a JSON data column (JSONB on PostgreSQL) for a new table, as dataType: "json"',
     '  --procedures      also install the stored procedures of the storedProcedures option (MySQL/MariaDB)',
     '  --down            revert the last migration applied instead; reverting the first drops the table',
     `  --ledger <name>   the ledger table (default: ${DEFAULT_LEDGER_TABLE})`,
   ].join('\n'),
   async run(args, output) {
-    const flags = parseFlags(args, ['url', 'table', 'ledger'], ['json', 'procedures', 'down']);
+    const flags = parseFlags(args, ['url', 'table', 'schema', 'ledger'], ['json', 'procedures', 'down']);
     const db = openDatabase(flags.url);
     try {
       const migrations = sessionMigrations({
         tableName: typeof flags.table === 'string' ? flags.table : undefined,
+        schema: schemaFlag(flags.schema, db),
         dataType: flags.json ? 'json' : 'text',
         procedures: flags.procedures === true,
       });
