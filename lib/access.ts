@@ -32,10 +32,11 @@ export function sessionAccess(
   storedProcedures: boolean,
   date: (value: Date) => DateParameter,
   warn?: (message: string) => void,
+  notice?: (message: string) => void,
 ): SessionAccess {
   const sequelize = model.sequelize!;
   if (!storedProcedures) {
-    return { ...prepareStatements(model), runner: createRunner(sequelize, warn), queries: modelQueries(model) };
+    return { ...prepareStatements(model), runner: createRunner(sequelize, warn, notice), queries: modelQueries(model) };
   }
   const missing = missingInternals(sequelize);
   if (missing.length > 0) {

@@ -2,7 +2,7 @@ import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { defineSessionModel, SESSION_ATTRIBUTES } from '../models/session';
 import { PREFIX } from './messages';
 import type { ResolvedOptions } from './options';
-import { tableNameOf } from './sql/session-table';
+import { schemaOf, tableNameOf } from './sql/session-table';
 
 function missingAttributes(model: ModelStatic<Model>): string[] {
   const attributes = model.getAttributes() as Record<string, unknown>;
@@ -31,7 +31,8 @@ export function bindSessionModel(db: Sequelize, options: ResolvedOptions): Model
 
   const existing = db.models[options.modelKey];
   if (!existing) return defineSessionModel(db, options);
-  if (missingAttributes(existing).length === 0 && tableNameOf(existing) === options.tableName) return existing;
+  const sameTable = tableNameOf(existing) === options.tableName && schemaOf(existing) === options.schema;
+  if (missingAttributes(existing).length === 0 && sameTable) return existing;
   throw new TypeError(
     `${PREFIX} db already has a model named ${JSON.stringify(options.modelKey)} that is not ` +
       `a session model on table ${JSON.stringify(options.tableName)}; pass it as \`table\` if it is meant for ` +

@@ -44,6 +44,15 @@ export interface SequelizeStoreOptions {
    */
   tableName?: string;
   /**
+   * PostgreSQL schema of the built-in model's table, for a table outside `public`: the hot
+   * statements, `sync()`, `createTable`, the cleanup and `migrate()` all use it. The schema must
+   * exist. Not on MySQL/MariaDB (Sequelize v6 would take `schema.table` for one table name there):
+   * connect `db` to the other database instead. With your own model (`table`), its `schema` decides.
+   * @default none: the connection's search_path decides (usually `public`)
+   * @example 'auth'
+   */
+  schema?: string;
+  /**
    * Fills extra columns of your own model. Called on every `set` with the default fields and the
    * session; returns the attribute values to write (it may also override `data` or `expires`).
    * @example (defaults, session) => ({ ...defaults, userId: session.userId ?? null })
@@ -205,6 +214,7 @@ export interface ResolvedOptions {
   table: string | ModelStatic<Model> | undefined;
   modelKey: string;
   tableName: string;
+  schema: string | undefined;
   extendDefaultFields: SequelizeStoreOptions['extendDefaultFields'];
   disableTouch: boolean;
   touchAfter: number;

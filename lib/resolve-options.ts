@@ -238,6 +238,16 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   },
   modelKey: (value) => nonEmptyString('modelKey', value, 'Session'),
   tableName: (value) => nonEmptyString('tableName', value, 'Sessions'),
+  schema: (value, options) => {
+    if (value === undefined) return undefined;
+    const schema = nonEmptyString('schema', value, '');
+    if (options.table !== undefined)
+      fail('schema', 'left out when `table` is given (the model names its schema)', value);
+    const dialect = isSequelize(options.db) ? options.db.getDialect() : 'sqlite';
+    if (dialect !== 'postgres')
+      fail('schema', `left out on ${dialect} (PostgreSQL only; connect \`db\` to the database you mean)`, value);
+    return schema;
+  },
   extendDefaultFields: (value) => {
     if (value !== undefined && typeof value !== 'function') fail('extendDefaultFields', 'a function', value);
     return value as ResolvedOptions['extendDefaultFields'];

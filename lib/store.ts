@@ -69,7 +69,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.sessionModel = model;
       this.#date = dateParameter(model);
       const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
-      const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn);
+      // Facts worth a line in the log that are no error: an 'error' listener does not hear them.
+      const notice = (message: string): void => void (resolved.logger && resolved.logger.warn(`${PREFIX} ${message}`));
+      const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn, notice);
       const { tableName } = model;
       this.#resilience = new Resilience(
         this.db,

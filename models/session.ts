@@ -6,6 +6,8 @@ export interface SessionModelOptions {
   modelKey?: string;
   /** Name of the table. @default 'Sessions' */
   tableName?: string;
+  /** PostgreSQL schema of the table. @default the connection's search_path (usually `public`) */
+  schema?: string;
   /**
    * Type of the data column: `'text'` (LONGTEXT on MySQL/MariaDB, TEXT elsewhere) or `'json'`
    * (JSON on MySQL/MariaDB and SQLite, JSONB on PostgreSQL). Both store the session as JSON.
@@ -47,6 +49,9 @@ export function defineSessionModel(sequelize: Sequelize, options: SessionModelOp
     },
     {
       tableName,
+      ...(options.schema ? { schema: options.schema } : {}),
+      // Whatever the database's default: an emoji in a session must never be an "Incorrect string value".
+      ...(mysql ? { charset: 'utf8mb4' } : {}),
       timestamps: true,
       indexes: [{ name: `${tableName}_expires`, fields: ['expires'] }],
     },

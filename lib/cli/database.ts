@@ -37,3 +37,10 @@ export function requireSqliteFile(db: Sequelize, hint = ''): void {
   const file = sqliteStorageOf(db) ?? '';
   if (!existsSync(file)) throw new Error(`no SQLite database at ${file}${hint}`);
 }
+
+/** `--schema`: PostgreSQL only (Sequelize v6 would read `schema.table` as one table name elsewhere). */
+export function schemaFlag(value: string | true | undefined, db: Sequelize): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  if (db.getDialect() !== 'postgres') throw new UsageError('--schema is for PostgreSQL only');
+  return value;
+}

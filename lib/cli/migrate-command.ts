@@ -1,12 +1,12 @@
 import { DEFAULT_LEDGER_TABLE, runMigrations, sessionMigrations } from '../migrations';
 import { parseFlags, type CliCommand } from './command';
-import { openDatabase, requireSqliteFile } from './database';
+import { openDatabase, requireSqliteFile, schemaFlag } from './database';
 
 export const migrateCommand: CliCommand = {
   name: 'migrate',
   summary: 'create or upgrade the sessions table (and install the stored procedures)',
   usage: [
-    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--json] [--procedures] [--down] [--create]',
+    'Usage: sequelize-session-store migrate --url <database url> [--table <name>] [--schema <name>] [--json] [--procedures] [--down] [--create]',
     '',
     'Applies the pending migrations of the sessions table: creates it with its index, and upgrades a',
     'connect-session-sequelize table in place without losing a session. Applied migrations are recorded',
@@ -14,6 +14,7 @@ export const migrateCommand: CliCommand = {
     '',
     '  --url <url>       mysql://user:pass@host/db, mariadb://…, postgres://…, or sqlite:path/to/file',
     '  --table <name>    table name (default: Sessions)',
+    '  --schema <name>   PostgreSQL schema of the table, which must exist (default: the search_path)',
     '  --json            a JSON data column (JSONB on PostgreSQL) for a new table, as dataType: "json"',
     '  --procedures      also install the stored procedures of the storedProcedures option (MySQL/MariaDB)',
     '  --down            revert the last migration applied instead; reverting the first drops the table',
@@ -22,12 +23,13 @@ export const migrateCommand: CliCommand = {
     '                    file is an error, so that a typo in the path does not make a new database)',
   ].join('\n'),
   async run(args, output) {
-    const flags = parseFlags(args, ['url', 'table', 'ledger'], ['json', 'procedures', 'down', 'create']);
+    const flags = parseFlags(args, ['url', 'table', 'schema', 'ledger'], ['json', 'procedures', 'down', 'create']);
     const db = openDatabase(flags.url);
     try {
       if (flags.create !== true) requireSqliteFile(db, ' (add --create to create it)');
       const migrations = sessionMigrations({
         tableName: typeof flags.table === 'string' ? flags.table : undefined,
+        schema: schemaFlag(flags.schema, db),
         dataType: flags.json ? 'json' : 'text',
         procedures: flags.procedures === true,
       });

@@ -3,9 +3,9 @@ import { MAX_PRUNE_BATCH } from '../resolve-options';
 import { createRunner } from '../driver/create-runner';
 import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
-import { openDatabase, requireSqliteFile } from './database';
+import { openDatabase, requireSqliteFile, schemaFlag } from './database';
 
-const usage = `Usage: sequelize-session-store prune --url <database url> [--table <name>] [--batch <rows>]
+const usage = `Usage: sequelize-session-store prune --url <database url> [--table <name>] [--schema <name>] [--batch <rows>]
 
 Deletes the expired sessions now, in batches, and prints one line: how many, from which table,
 in how long. For a cron job, with the stores' own timer off (checkExpirationInterval: 0).
@@ -14,6 +14,7 @@ Options:
   --url <url>      the database: mysql://user:pass@host:3306/db, postgres://user:pass@host:5432/db
                    or sqlite:path/to/file.sqlite
   --table <name>   the sessions table (default: Sessions)
+  --schema <name>  PostgreSQL schema of the table (default: the search_path)
   --batch <rows>   most rows one DELETE removes (default: 1000)
   --help           this text
 
@@ -36,7 +37,7 @@ export const prune: CliCommand = {
   summary: 'delete the expired sessions now, in batches (for cron)',
   usage,
   async run(args, output) {
-    const flags = parseFlags(args, ['url', 'table', 'batch']);
+    const flags = parseFlags(args, ['url', 'table', 'schema', 'batch']);
     const batch = batchOf(flags.batch);
     const tableName = typeof flags.table === 'string' ? flags.table : 'Sessions';
     const db = openDatabase(flags.url);
@@ -48,14 +49,15 @@ export const prune: CliCommand = {
       }
       const started = process.hrtime.bigint();
       const runner = createRunner(db);
-      const model = defineSessionModel(db, { tableName });
+      const schema = schemaFlag(flags.schema, db);
+      const model = defineSessionModel(db, { tableName, schema });
       const deleted = await new Sweeper(model, {
         batch,
         run: (statement, params) => runner.run(statement, params),
       }).sweep();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const sessions = `${deleted} expired session${deleted === 1 ? '' : 's'}`;
-      output.out(`pruned ${sessions} from ${tableName} in ${seconds.toFixed(2)} s`);
+      output.out(`pruned ${sessions} from ${schema ? `${schema}.` : ''}${tableName} in ${seconds.toFixed(2)} s`);
       return 0;
     } finally {
       await db.close();

@@ -11,16 +11,22 @@ const DIALECT_NAMES: Record<SqlDialect, string> = {
 
 export interface SqlScriptOptions {
   tableName?: string;
+  schema?: string | undefined;
   dataType?: 'text' | 'json';
   procedures?: boolean;
 }
 
 /** What `sql` prints, and what the repository's sql/ files hold: the same code writes both. */
 export function sqlScript(dialect: SqlDialect, options: SqlScriptOptions = {}): string {
-  const model = offlineSessionModel(dialect, { tableName: options.tableName, dataType: options.dataType });
+  const model = offlineSessionModel(dialect, {
+    tableName: options.tableName,
+    schema: options.schema,
+    dataType: options.dataType,
+  });
   const flags = [
     `--dialect ${dialect}`,
     options.tableName ? `--table ${options.tableName}` : '',
+    options.schema ? `--schema ${options.schema}` : '',
     options.dataType === 'json' ? '--json' : '',
     options.procedures ? '--procedures' : '',
   ].filter(Boolean);
@@ -50,18 +56,19 @@ export const sqlCommand: CliCommand = {
   name: 'sql',
   summary: 'print the CREATE TABLE (or the stored procedures) for a DBA to run',
   usage: [
-    'Usage: sequelize-session-store sql --dialect <mysql|mariadb|postgres|sqlite> [--table <name>] [--json] [--procedures]',
+    'Usage: sequelize-session-store sql --dialect <mysql|mariadb|postgres|sqlite> [--table <name>] [--schema <name>] [--json] [--procedures]',
     '',
     'Prints the SQL that creates the sessions table and its index on expires; the store itself then',
     'needs no DDL rights at all.',
     '',
     '  --dialect <name>  mysql, mariadb, postgres or sqlite',
     '  --table <name>    table name (default: Sessions)',
+    '  --schema <name>   PostgreSQL schema of the table, which must exist (postgres only)',
     '  --json            a JSON data column (JSONB on PostgreSQL), as the dataType: "json" option',
     '  --procedures      print the stored procedures of the storedProcedures option instead (mysql, mariadb)',
   ].join('\n'),
   run(args, output) {
-    const flags = parseFlags(args, ['dialect', 'table'], ['json', 'procedures']);
+    const flags = parseFlags(args, ['dialect', 'table', 'schema'], ['json', 'procedures']);
     const dialect = flags.dialect;
     if (!isDialect(dialect)) {
       throw new UsageError(
@@ -71,9 +78,11 @@ export const sqlCommand: CliCommand = {
     if (flags.procedures && dialect !== 'mysql' && dialect !== 'mariadb') {
       throw new UsageError('--procedures needs --dialect mysql or mariadb');
     }
+    if (flags.schema && dialect !== 'postgres') throw new UsageError('--schema needs --dialect postgres');
     output.out(
       sqlScript(dialect, {
         tableName: typeof flags.table === 'string' ? flags.table : undefined,
+        schema: typeof flags.schema === 'string' ? flags.schema : undefined,
         dataType: flags.json ? 'json' : 'text',
         procedures: flags.procedures === true,
       }),

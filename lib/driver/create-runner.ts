@@ -11,8 +11,13 @@ const warned = new WeakSet<Sequelize>();
 /**
  * The fastest runner the dialect and driver allow; Sequelize's query() for any other, and for a
  * Sequelize or driver release that lacks what the fast runners read (`warn` says so, once per instance).
+ * `notice` takes what the store tells its logger without it being an error (a pooler found).
  */
-export function createRunner(sequelize: Sequelize, warn?: (message: string) => void): Runner {
+export function createRunner(
+  sequelize: Sequelize,
+  warn?: (message: string) => void,
+  notice?: (message: string) => void,
+): Runner {
   const missing = missingInternals(sequelize);
   if (missing.length > 0) {
     if (warn && !warned.has(sequelize)) {
@@ -28,7 +33,7 @@ export function createRunner(sequelize: Sequelize, warn?: (message: string) => v
     case 'mysql':
       return mysqlRunner(sequelize);
     case 'postgres':
-      return usesPgNative(sequelize) ? sequelizeRunner(sequelize) : postgresRunner(sequelize);
+      return usesPgNative(sequelize) ? sequelizeRunner(sequelize) : postgresRunner(sequelize, notice);
     case 'sqlite':
       return sqliteRunner(sequelize);
     default:

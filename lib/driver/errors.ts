@@ -54,6 +54,13 @@ const PG_CONTENTION_STATES = new Set([
   '53300', // too_many_connections
 ]);
 
+/**
+ * A prepared statement the server connection does not have (26000), or has already (42P05): the
+ * statement was named on another server connection, as happens behind a transaction pooler. Both
+ * come before anything is executed.
+ */
+const PG_POOLER_STATES = new Set(['26000', '42P05']);
+
 /** Errors that carry no code: pg's for a connection that ended under it. */
 const CONNECTION_MESSAGES = [/^Connection terminated/, /encountered a connection error and is not queryable/];
 
@@ -128,5 +135,11 @@ export function isMissingTable(error: unknown): boolean {
     if (e.errno === 1146 || e.code === '42P01' || e.code === 'ER_NO_SUCH_TABLE') return true;
     if (typeof e.message === 'string' && /^SQLITE_ERROR: no such table/.test(e.message)) return true;
   }
+  return false;
+}
+
+/** PostgreSQL refused a named statement as a transaction-mode pooler makes it do (see PG_POOLER_STATES). */
+export function isRefusedByPooler(error: unknown): boolean {
+  for (const e of chain(error)) if (typeof e.code === 'string' && PG_POOLER_STATES.has(e.code)) return true;
   return false;
 }

@@ -172,7 +172,7 @@ export interface MySqlConnection {
 /** A pg client, as the PostgreSQL runner uses it. */
 export interface PgClient {
   query(
-    config: { name: string; text: string; values: readonly unknown[] },
+    config: { name?: string | undefined; text: string; values: readonly unknown[] },
     callback: (error: Error | null, result: { rows: Record<string, unknown>[]; rowCount: number | null }) => void,
   ): void;
   connection?: { stream?: { destroy(): void } };

@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { connectionLender, statementLogger } from './connection-lender';
+import { isRefusedByPooler } from './errors';
 import { cutPgClient, type PgClient } from './internals';
 import type { Runner } from './runner';
 import type { Row, Statement } from './statement';
@@ -12,10 +13,30 @@ interface QueryResult {
 const firstRow = (result: QueryResult): Row | undefined => result.rows[0];
 const rowCount = (result: QueryResult): number => result.rowCount ?? 0;
 
-/** pg named queries: parsed and planned once per connection, then only bound and executed. */
-export function postgresRunner(sequelize: Sequelize): Runner {
+/** Sequelize instances found behind a transaction pooler: their statements go unnamed from then on. */
+const pooled = new WeakSet<Sequelize>();
+
+/**
+ * pg named queries: parsed and planned once per connection, then only bound and executed.
+ *
+ * Behind a transaction-mode pooler (PgBouncer, Supabase's, Neon's pooled endpoint) a client
+ * connection is served by whichever server connection is free, so a statement named on one is
+ * missing on, or already there in, another. The first such refusal (it comes before anything is
+ * executed) switches the Sequelize instance to unnamed statements, which live within one
+ * Parse/Bind/Execute/Sync and so within one transaction, and sends the statement again at once;
+ * `notice` says so once.
+ */
+export function postgresRunner(sequelize: Sequelize, notice?: (message: string) => void): Runner {
   const lend = connectionLender<PgClient>(sequelize, cutPgClient);
   const log = statementLogger(sequelize);
+  const unname = (error: unknown): void => {
+    if (pooled.has(sequelize)) return;
+    pooled.add(sequelize);
+    notice?.(
+      `PostgreSQL refused a prepared statement of the store (${(error as Error).message}): a transaction ` +
+        'pooler such as PgBouncer is in between, so the store sends its statements unnamed from now on',
+    );
+  };
   const query = <Args, T>(
     statement: Statement<Args>,
     args: Args,
@@ -25,9 +46,15 @@ export function postgresRunner(sequelize: Sequelize): Runner {
     lend<T>((client, done) => {
       log?.(statement.text);
       const values = statement.params(args);
-      client.query({ name: statement.name, text: statement.text, values }, (error, result) =>
-        error ? done(error) : done(null, read(result)),
-      );
+      const send = (name: string | undefined): void =>
+        client.query({ name, text: statement.text, values }, (error, result) => {
+          if (error && name !== undefined && isRefusedByPooler(error)) {
+            unname(error);
+            send(undefined);
+          } else if (error) done(error);
+          else done(null, read(result));
+        });
+      send(pooled.has(sequelize) ? undefined : statement.name);
     }, signal);
   return {
     first: (statement, args, signal) => query(statement, args, firstRow, signal),

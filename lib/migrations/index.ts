@@ -1,5 +1,5 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
-import { tableNameOf } from '../sql/session-table';
+import { schemaOf, tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
 import { createProcedures } from './create-procedures';
@@ -27,6 +27,11 @@ export interface SessionMigrationOptions {
    * @default 'Sessions'
    */
   tableName?: string;
+  /**
+   * PostgreSQL schema of the built-in model's table (without `model`); it must exist.
+   * @default the connection's search_path (usually `public`)
+   */
+  schema?: string;
   /**
    * Data column of the built-in model (without `model`), as the store's `dataType` option.
    * @default 'text'
@@ -56,12 +61,20 @@ function sequelizeOf(context: MigrationContext): Sequelize {
 export function sessionMigrations(options: SessionMigrationOptions = {}): SessionMigration[] {
   const { model } = options;
   const tableName = model ? tableNameOf(model) : (options.tableName ?? 'Sessions');
+  const schema = model ? schemaOf(model) : options.schema;
+  // The ledger keeps names as they were: a table in the default schema keeps its bare name.
+  const ledgerName = schema === undefined ? tableName : `${schema}.${tableName}`;
   // The built-in model is written for the dialect of whatever database the migration runs on.
   const modelFor = (sequelize: Sequelize): ModelStatic<Model> =>
-    model ?? offlineSessionModel(sequelize.getDialect(), { tableName, dataType: options.dataType ?? 'text' });
+    model ??
+    offlineSessionModel(sequelize.getDialect(), {
+      tableName,
+      ...(schema === undefined ? {} : { schema }),
+      dataType: options.dataType ?? 'text',
+    });
   const steps = options.procedures ? [...STEPS, createProcedures] : STEPS;
   return steps.map((step) => ({
-    name: `${tableName}/${step.name}`,
+    name: `${ledgerName}/${step.name}`,
     async up({ context }) {
       const sequelize = sequelizeOf(context);
       await step.up(sequelize, modelFor(sequelize));

@@ -1,6 +1,6 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { MYSQL_TEXT_BYTES } from '../sql/column-limits';
-import { tableNameOf } from '../sql/session-table';
+import { schemaOf, tableNameOf } from '../sql/session-table';
 import { isMySqlFamily } from '../sql/dialect';
 import { expiresIndexName } from '../sql/ddl';
 import { describeSessionTable } from '../sql/session-table';
@@ -43,7 +43,11 @@ function datetimePrecision(sqlType: string): number | undefined {
   return match ? Number(match[1] ?? 0) : undefined;
 }
 
-async function columnsOf(sequelize: Sequelize, table: string): Promise<Record<string, Column>> {
+async function columnsOf(
+  sequelize: Sequelize,
+  table: string,
+  schema: string | undefined,
+): Promise<Record<string, Column>> {
   const mysql = isMySqlFamily(sequelize.getDialect());
   const query = mysql
     ? `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, COLLATION_NAME AS collation
@@ -51,9 +55,9 @@ async function columnsOf(sequelize: Sequelize, table: string): Promise<Record<st
     : `SELECT column_name AS name,
               upper(data_type) || coalesce('(' || character_maximum_length || ')', '') AS type,
               collation_name AS collation
-         FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?`;
+         FROM information_schema.columns WHERE table_schema = coalesce(?, current_schema()) AND table_name = ?`;
   const rows = await sequelize.query<Column & { name: string }>(query, {
-    replacements: [table],
+    replacements: mysql ? [table] : [schema ?? null, table],
     type: QueryTypes.SELECT,
   });
   return Object.fromEntries(rows.map((row) => [row.name, row]));
@@ -68,7 +72,7 @@ async function widenings(sequelize: Sequelize, model: ModelStatic<Model>): Promi
   const attributes = model.getAttributes() as Record<string, Attribute>;
   const field = (name: string): string => attributes[name]!.field ?? name;
   const target = (name: string): string => attributes[name]!.type.toString();
-  const columns = await columnsOf(sequelize, tableNameOf(model));
+  const columns = await columnsOf(sequelize, tableNameOf(model), schemaOf(model));
   const sid = columns[field('sid')];
   const data = columns[field('data')];
   const expires = columns[field('expires')];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Model, ModelStatic } from 'sequelize';
 import type { Statement } from '../driver/statement';
 import type { DateParameter } from './dates';
@@ -91,10 +92,11 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   const t = describeSessionTable(model);
   const dialect = model.sequelize!.getDialect();
   const p = placeholders(dialect);
-  // Names must be unique per text on a connection shared by several stores.
+  // Names must be unique per text on a connection shared by several stores, and, behind a
+  // transaction pooler, by the stores of other processes (another table under the same name).
   const prefix = `sss${(storeCount += 1)}_`;
   const statement = <Args>(name: string, text: string, params: (args: Args) => unknown[]): Statement<Args> => ({
-    name: prefix + name,
+    name: `${prefix}${name}_${createHash('sha256').update(text).digest('hex').slice(0, 12)}`,
     text,
     params,
   });

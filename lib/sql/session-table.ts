@@ -20,6 +20,12 @@ export function tableNameOf(model: ModelStatic<Model>): string {
   return typeof name === 'string' ? name : name.tableName;
 }
 
+/** The schema of a model's table, if it names one (else the connection's search_path decides). */
+export function schemaOf(model: ModelStatic<Model>): string | undefined {
+  const name = model.getTableName() as string | { schema?: string };
+  return typeof name === 'string' ? undefined : name.schema || undefined;
+}
+
 /** The attribute that holds createdAt or updatedAt, if the model keeps it. */
 export function timestampAttribute(model: ModelStatic<Model>, which: 'createdAt' | 'updatedAt'): string | undefined {
   const options = model.options as { timestamps?: boolean; createdAt?: string | boolean; updatedAt?: string | boolean };
