@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { sqlScript } from '../../lib/cli/sql-command';
 import { restrictedAccount, statementLog, statementsOf, type Account } from '../support/admin';
-import { availableBackends, openDb, uniqueTable } from '../support/backends';
+import { availableBackends, openDb, uniqueTable, SERVER_BACKENDS } from '../support/backends';
 import { rowsOf, sessionData, SequelizeStore, useBackend } from '../support/stores';
 import { waitFor } from '../support/wait';
 
@@ -10,7 +10,9 @@ const DDL = /^Executing \([^)]*\): (CREATE|ALTER|DROP|TRUNCATE|GRANT|RENAME)\b/i
 const servers = availableBackends().filter((backend) => backend.name !== 'sqlite');
 if (servers.length === 0) test.todo('least privilege needs MariaDB or PostgreSQL');
 
-describe.each(servers)('least privilege on $name', (backend) => {
+// describe.each refuses an empty table: with none of these servers up, the todo above stands alone.
+const describeOnServers = servers.length > 0 ? describe.each(servers) : describe.skip.each(SERVER_BACKENDS);
+describeOnServers('least privilege on $name', (backend) => {
   const ctx = useBackend(backend);
   let account: Account;
   let tableName: string;

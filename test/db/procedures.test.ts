@@ -1,6 +1,6 @@
 import { DataTypes, type Sequelize } from 'sequelize';
 import { restrictedAccount, statementLog } from '../support/admin';
-import { availableBackends, openDb, uniqueTable } from '../support/backends';
+import { availableBackends, openDb, uniqueTable, SERVER_BACKENDS } from '../support/backends';
 import { fillSessions, liveSids, sidsOf } from '../support/fill';
 import { rowsOf, sessionData, SequelizeStore, useBackend, type StoreOptions } from '../support/stores';
 
@@ -24,7 +24,12 @@ function defineUserSessions(db: Sequelize, tableName: string) {
 const mariadb = availableBackends().filter((backend) => backend.name === 'mariadb');
 if (mariadb.length === 0) test.todo('stored-procedure mode needs MariaDB');
 
-describe.each(mariadb)('stored-procedure mode on $name', (backend) => {
+// describe.each refuses an empty table: with none of these servers up, the todo above stands alone.
+const describeOnMariadb =
+  mariadb.length > 0
+    ? describe.each(mariadb)
+    : describe.skip.each(SERVER_BACKENDS.filter((backend) => backend.name === 'mariadb'));
+describeOnMariadb('stored-procedure mode on $name', (backend) => {
   const ctx = useBackend(backend);
 
   /** Installs the procedures as the admin; resolves to a database connection that may only EXECUTE them. */

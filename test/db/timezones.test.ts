@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { availableBackends, openDb, uniqueTable } from '../support/backends';
+import { availableBackends, openDb, uniqueTable, SERVER_BACKENDS } from '../support/backends';
 import { sessionData, SequelizeStore, type Store } from '../support/stores';
 
 /**
@@ -24,7 +24,9 @@ const zones: { label: string; timezone: string; dialectOptions?: { timezone: str
   { label: '+05:30, mysql2 told -03:00', timezone: '+05:30', dialectOptions: { timezone: '-03:00' } },
 ];
 
-describe.each(servers)('time zones on $name', (backend) => {
+// describe.each refuses an empty table: with none of these servers up, the todo above stands alone.
+const describeOnServers = servers.length > 0 ? describe.each(servers) : describe.skip.each(SERVER_BACKENDS);
+describeOnServers('time zones on $name', (backend) => {
   const cases = zones.filter((zone) => !zone.dialectOptions || backend.name === 'mariadb');
   describe.each(cases)('Sequelize timezone $label', ({ timezone, dialectOptions }) => {
     let db: Sequelize;
