@@ -20,6 +20,7 @@ import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
 import { TableOperations } from './table-operations';
+import { touchWriter, type TouchWriter } from './group-commit/touch-writer';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
@@ -49,6 +50,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #statements: HotStatements;
     /** Runs the hot statements, each retried while it fails transiently. */
     readonly #runner: Runner;
+    /** Sends a touch: alone, or by group commit. */
+    readonly #touch: TouchWriter;
     readonly #date: (value: Date) => DateParameter;
     readonly #ids: SessionIds;
     readonly #codec: SessionCodec;
@@ -81,6 +84,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       );
       this.#runner = this.#resilience.runner(access.runner);
       this.#statements = access.statements;
+      const { groupCommit, storedProcedures } = resolved;
+      const parts = { ...access, db: this.db, runner: this.#runner, date: this.#date, groupCommit, storedProcedures };
+      this.#touch = touchWriter(parts);
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
@@ -173,8 +179,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting;
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
-        await this.#runner.run(
-          this.#statements.touch,
+        await this.#touch(
           {
             key,
             expires: this.#date(expiresAt),

@@ -40,3 +40,10 @@ export function createRunner(
       return sequelizeRunner(sequelize);
   }
 }
+
+/** Whether createRunner gives this instance a driver's own runner rather than sequelize.query. */
+export function runsNatively(sequelize: Sequelize): boolean {
+  if (missingInternals(sequelize).length > 0) return false;
+  const dialect = sequelize.getDialect();
+  return dialect === 'mysql' || dialect === 'sqlite' || (dialect === 'postgres' && !usesPgNative(sequelize));
+}

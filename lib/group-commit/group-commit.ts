@@ -1,0 +1,135 @@
+/** A write waiting for the batch that will carry it. */
+interface Waiting<Item> {
+  key: string;
+  item: Item;
+  signal: AbortSignal | undefined;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Sends one batch (in key order, one item per key) as one statement; rejects for all of it. */
+export type SendBatch<Item> = (items: Item[], signal: AbortSignal | undefined) => Promise<unknown>;
+
+/** Whether one more item still fits a batch of `count` items whose keys take `keyChars` characters. */
+export type BatchFits = (count: number, keyChars: number) => boolean;
+
+/**
+ * Group commit: while a write is in flight, the writes that arrive wait; when it is done, all
+ * that waited go as one batch, one statement and one commit. Idle, a write goes at once, alone.
+ * One batch at a time, so every write follows every write acknowledged before it was queued. A
+ * batch never holds two writes of one key: the later waits for the next batch, as if the two had
+ * been sent one after the other. Every caller is answered once the batch's statement has
+ * succeeded, or with its error.
+ */
+export class GroupCommit<Item> {
+  readonly #send: SendBatch<Item>;
+  readonly #fits: BatchFits;
+  #busy = false;
+  #queue: Waiting<Item>[] = [];
+
+  constructor(send: SendBatch<Item>, fits: BatchFits) {
+    this.#send = send;
+    this.#fits = fits;
+  }
+
+  /** Writes `item` (of the row `key`) alone now, or with the next batch if a write is in flight. */
+  write(key: string, item: Item, signal?: AbortSignal): Promise<void> {
+    if (this.#busy) {
+      return new Promise((resolve, reject) => this.#queue.push({ key, item, signal, resolve, reject }));
+    }
+    this.#busy = true;
+    const sent = this.#send([item], signal).then(() => undefined);
+    const next = (): void => this.#next();
+    sent.then(next, next);
+    return sent;
+  }
+
+  #next(): void {
+    const batch = this.#take();
+    if (batch.length === 0) {
+      this.#busy = false;
+      return;
+    }
+    batch.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // one lock order for every batch
+    const signal = allAborted(batch.map((waiting) => waiting.signal));
+    this.#send(
+      batch.map((waiting) => waiting.item),
+      signal,
+    ).then(
+      () => {
+        for (const waiting of batch) waiting.resolve();
+        this.#next();
+      },
+      (error: unknown) => {
+        for (const waiting of batch) waiting.reject(error);
+        this.#next();
+      },
+    );
+  }
+
+  /** The next batch, in order of arrival, leaving a key's later writes (and what does not fit) queued. */
+  #take(): Waiting<Item>[] {
+    const batch: Waiting<Item>[] = [];
+    const keys = new Set<string>();
+    const later: Waiting<Item>[] = [];
+    let keyChars = 0;
+    for (const waiting of this.#queue) {
+      if (waiting.signal?.aborted) {
+        waiting.reject(waiting.signal.reason); // its caller has had its timeout already
+      } else if (
+        keys.has(waiting.key) ||
+        (batch.length > 0 && !this.#fits(batch.length, keyChars + waiting.key.length))
+      ) {
+        later.push(waiting);
+      } else {
+        keys.add(waiting.key);
+        keyChars += waiting.key.length;
+        batch.push(waiting);
+      }
+    }
+    this.#queue = later;
+    return batch;
+  }
+}
+
+/**
+ * A signal that aborts once every caller's has: a batch is abandoned only when nobody waits for
+ * it any more. None when a caller has no deadline.
+ */
+function allAborted(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  if (signals.length === 1) return signals[0];
+  if (signals.some((signal) => signal === undefined)) return undefined;
+  const all = new AllAborted();
+  let left = signals.length;
+  for (const signal of signals) {
+    signal!.addEventListener('abort', () => {
+      left -= 1;
+      if (left === 0) all.abort(signal!.reason);
+    });
+  }
+  return all as unknown as AbortSignal;
+}
+
+/** The part of AbortSignal the runners use, as the deadline's own signal has it. */
+class AllAborted {
+  aborted = false;
+  reason: unknown = undefined;
+  #listeners: (() => void)[] = [];
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.#listeners.indexOf(listener);
+    if (index >= 0) this.#listeners.splice(index, 1);
+  }
+
+  abort(reason: unknown): void {
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = [];
+    for (const listener of listeners) listener();
+  }
+}
