@@ -88,7 +88,7 @@ const USAGE = `npm run bench -- [flags]      (or: node --expose-gc bench/main.js
   --backends a,b          sqlite, mariadb, postgres (default: all three)
   --heap-backends a,b     where the heap runs (default: all three)
   --contenders a,b        e.g. ours,connect-session-knex (the floor always runs)
-  --workloads a,b         set-new, set-existing, get-hit, get-miss, touch, destroy, mixed
+  --workloads a,b         set-new, set-existing, get-hit, get-miss, touch, destroy, mixed, mixed-writing
   --store PATH            benchmark another build of the store (default: this package)
   --publish               copy the report and chart to bench/RESULTS.md and bench/chart.svg
   --verbose               print every measurement

@@ -40,7 +40,7 @@ async function prepareCell(cell, contenders, config) {
  * spread over its slices; the mixed workload's slices each get a full warm-up (see config.js).
  */
 function sliceSchedule(cell, config) {
-  if (cell.workload.id !== 'mixed') {
+  if (!cell.workload.id.startsWith('mixed')) {
     const { slices } = config;
     return { slices, durationMs: config.cellMs / slices, warmupMs: config.warmupMs / slices };
   }
@@ -57,6 +57,7 @@ async function measureCell({ cell, contenders, turn, config, log }) {
       requests: 0,
       elapsedMs: 0,
       statements: 0,
+      writes: 0,
       errors: 0,
       unexpected: 0,
       exhausted: false,
@@ -80,6 +81,7 @@ async function measureCell({ cell, contenders, turn, config, log }) {
       entry.requests += run.requests;
       entry.elapsedMs += run.elapsedMs;
       entry.statements += run.statements;
+      entry.writes += run.writes;
       entry.errors += run.errors;
       entry.unexpected += sessions.unexpected - unexpectedBefore;
       entry.exhausted = run.exhausted;

@@ -5,7 +5,7 @@
  * previous one is answered, until the time is up (or the workload says STOP).
  */
 const { performance } = require('node:perf_hooks');
-const { statementsSent } = require('./statements');
+const { statementsSent, writesSent } = require('./statements');
 
 /** Returned by a request when the workload has nothing left to do. */
 const STOP = Symbol('stop');
@@ -48,9 +48,10 @@ async function runCell({ request, concurrency, durationMs, warmupMs }) {
   if (warmupMs > 0) await drive({ request, concurrency, durationMs: warmupMs });
   const latencies = [];
   const before = statementsSent();
+  const writesBefore = writesSent();
   const run = await drive({ request, concurrency, durationMs, latencies });
   const statements = statementsSent() - before;
-  return { ...run, statements, latencies };
+  return { ...run, statements, writes: writesSent() - writesBefore, latencies };
 }
 
 module.exports = { STOP, runCell, drive, perSecond };

@@ -12,19 +12,29 @@
  * - sqlite3: every run/get/all/each of a Statement (Database#run and friends make one) and every
  *   Database#exec.
  *
+ * Writes (INSERT, UPDATE, DELETE, REPLACE, or a COMMIT) are counted apart: every contender sends
+ * its writes outside any transaction, or commits them, so each one is a commit the server flushes.
+ *
  * Server-side counters (MariaDB's Questions, pg_stat_database) would also count the other
  * clients of a shared server, so they are not used.
  */
 const path = require('node:path');
 
 let total = 0;
+let writes = 0;
 const wrapped = new Set();
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE|COMMIT)\b/i;
 
-function wrap(proto, method, shouldCount) {
+/** Counts a method's calls (those `shouldCount` accepts), and the writes among them by `textOf`. */
+function wrap(proto, method, shouldCount, textOf) {
   const original = proto[method];
   if (typeof original !== 'function' || wrapped.has(original)) return false;
   const counting = function (...args) {
-    if (!shouldCount || shouldCount(args)) total += 1;
+    if (!shouldCount || shouldCount(args)) {
+      total += 1;
+      const text = textOf?.call(this, args);
+      if (typeof text === 'string' && WRITE.test(text)) writes += 1;
+    }
     return original.apply(this, args);
   };
   wrapped.add(counting);
@@ -53,19 +63,24 @@ function countMysql2(fromDir) {
     const name = command && command.constructor && command.constructor.name;
     return name === 'Query' || name === 'Execute';
   };
-  wrap(proto, 'addCommand', isStatement);
+  wrap(proto, 'addCommand', isStatement, ([command]) => command.sql);
   return require(path.join(path.dirname(connectionFile), '..', 'package.json')).version;
 }
 
 function countPg() {
   const { Client } = require('pg');
-  wrap(owner(Client.prototype, 'query'), 'query');
+  wrap(owner(Client.prototype, 'query'), 'query', undefined, ([query]) =>
+    typeof query === 'string' ? query : query?.text,
+  );
 }
 
 function countSqlite3() {
   const sqlite3 = require('sqlite3');
-  for (const method of ['run', 'get', 'all', 'each']) wrap(sqlite3.Statement.prototype, method);
-  wrap(sqlite3.Database.prototype, 'exec');
+  for (const method of ['run', 'get', 'all', 'each'])
+    wrap(sqlite3.Statement.prototype, method, undefined, function () {
+      return this.sql;
+    });
+  wrap(sqlite3.Database.prototype, 'exec', undefined, ([sql]) => sql);
 }
 
 /** Installs the counters on every copy of the drivers that a contender loads. */
@@ -87,4 +102,9 @@ function statementsSent() {
   return total;
 }
 
-module.exports = { installStatementCounters, statementsSent };
+/** Writes among them (each its own commit). */
+function writesSent() {
+  return writes;
+}
+
+module.exports = { installStatementCounters, statementsSent, writesSent };

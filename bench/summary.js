@@ -17,12 +17,14 @@ function summariseBackend({ cells, contenders, raw }) {
       entry.latencies = []; // done with them: keep the process small for the next backend
       const requests = entry.rounds.reduce((sum, r) => sum + r.requests, 0);
       const statements = entry.rounds.reduce((sum, r) => sum + r.statements, 0);
+      const writes = entry.rounds.reduce((sum, r) => sum + (r.writes ?? 0), 0);
       row[contender.name] = {
         opsPerSec: Math.round(median(entry.rounds.map((r) => r.opsPerSec))),
         p50Ms: round3(percentile(sorted, 50)),
         p99Ms: round3(percentile(sorted, 99)),
         costRatio: floor ? round3(median(roundRatios(floor.rounds, entry.rounds))) : null,
         statementsPerRequest: requests > 0 ? round3(statements / requests) : null,
+        writesPerRequest: requests > 0 ? round3(writes / requests) : null,
         requests,
         errors: entry.rounds.reduce((sum, r) => sum + r.errors, 0),
         unexpected: entry.rounds.reduce((sum, r) => sum + r.unexpected, 0),

@@ -7,6 +7,7 @@
 const { median, roundRatios } = require('./stats');
 
 const MIXED = 'mixed@32';
+const MIXED_WRITING = 'mixed-writing@32';
 const SINGLE_C1 = ['set-new@1', 'set-existing@1', 'get-hit@1', 'get-miss@1', 'touch@1', 'destroy@1'];
 const HEAP_GROWTH_LIMIT_MB = 1;
 
@@ -123,4 +124,4 @@ function evaluateTargets(backends, heap) {
   return results;
 }
 
-module.exports = { evaluateTargets, TARGETS, MIXED };
+module.exports = { evaluateTargets, TARGETS, MIXED, MIXED_WRITING };

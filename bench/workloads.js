@@ -5,7 +5,7 @@
  * sessions: `live` (the 1,000 sessions every read and update workload uses) and `spare` (rows
  * made by "set, new sid", which "destroy" consumes so that it deletes real rows).
  */
-const { newSid, sessionData, asExpressSession, changed } = require('./payload');
+const { DAY_MS, newSid, sessionData, asExpressSession, changed } = require('./payload');
 const { STOP } = require('./runner');
 
 const LIVE_SESSIONS = 1000;
@@ -84,6 +84,30 @@ const WORKLOADS = [
         return;
       }
       const session = asExpressSession(sid, stored);
+      if (Math.random() < 0.1) await api.set(sid, changed(session));
+      else await api.touch(sid, session);
+    },
+  },
+  {
+    // The same requests, but every touch writes, as on a real site whose users' requests are
+    // seconds apart: the 1,000 sessions above are each touched about 15 times a second, so most
+    // of those touches move the expiry by under a second and write nothing. Here each request's
+    // cookie expires 2 s later than the one before it, of whichever session: a session's next
+    // touch always moves its stored expiry by 2 s or more.
+    id: 'mixed-writing',
+    label: 'mixed requests where every touch writes',
+    concurrency: [32],
+    async request(api, sessions) {
+      const sid = pick(sessions.live);
+      const stored = await api.get(sid);
+      if (!stored) {
+        sessions.unexpected += 1;
+        await api.set(sid, asExpressSession(sid, sessionData()));
+        return;
+      }
+      const session = asExpressSession(sid, stored);
+      sessions.moves = (sessions.moves ?? 0) + 1;
+      session.cookie.expires = new Date(Date.now() + DAY_MS + 2000 * sessions.moves);
       if (Math.random() < 0.1) await api.set(sid, changed(session));
       else await api.touch(sid, session);
     },

@@ -9,6 +9,7 @@ const CONTENDERS = [
   require('./floor-postgres'),
   ours({ name: 'ours', label: 'sequelize-session-store' }),
   ours({ name: 'ours-touchafter', label: 'sequelize-session-store, touchAfter 300 s', options: { touchAfter: 300 } }),
+  ours({ name: 'ours-groupcommit', label: 'sequelize-session-store, groupCommit', options: { groupCommit: true } }),
   require('./connect-session-sequelize'),
   require('./connect-session-knex'),
   require('./express-mysql-session'),
