@@ -85,7 +85,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#runner = this.#resilience.runner(access.runner);
       this.#statements = access.statements;
       const { groupCommit, storedProcedures } = resolved;
-      const parts = { ...access, db: this.db, runner: this.#runner, date: this.#date, groupCommit, storedProcedures };
+      const parts = {
+        ...access,
+        db: this.db,
+        model,
+        runner: this.#runner,
+        date: this.#date,
+        groupCommit,
+        storedProcedures,
+      };
       this.#touch = touchWriter(parts);
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { runsNatively } from '../driver/create-runner';
 import type { Runner } from '../driver/runner';
 import type { DateParameter } from '../sql/dates';
@@ -13,6 +13,7 @@ export type TouchWriter = (args: TouchArgs, signal?: AbortSignal) => Promise<unk
 /** What the touch writer needs of the store. */
 export interface TouchWriterParts {
   db: Sequelize;
+  model: ModelStatic<Model>;
   table: SessionTable;
   statements: HotStatements;
   /** The hot-path runner, which retries each statement as a whole. */
@@ -29,7 +30,7 @@ export interface TouchWriterParts {
 export function touchWriter(parts: TouchWriterParts): TouchWriter {
   const { runner, statements } = parts;
   const one: TouchWriter = (args, signal) => runner.run(statements.touch, args, signal);
-  if (!parts.groupCommit || parts.storedProcedures || !runsNatively(parts.db)) return one;
+  if (!parts.groupCommit || parts.storedProcedures || !runsNatively(parts.db) || !typedAsSent(parts)) return one;
   const batch = touchBatchStatements(parts.table, parts.db.getDialect());
   const { date } = parts;
   const group = new GroupCommit<TouchArgs>(
@@ -42,4 +43,15 @@ export function touchWriter(parts: TouchWriterParts): TouchWriter {
     (count, keyChars) => count < MAX_BATCH_ROWS && keyChars * 9 <= MAX_BATCH_KEY_BYTES,
   );
   return (args, signal) => group.write(args.key, args, signal);
+}
+
+/**
+ * PostgreSQL types the batch's sids as text and its dates as timestamptz, which a sid column of
+ * another type (uuid) would not compare with: such a table keeps one statement per touch.
+ */
+function typedAsSent({ db, model }: TouchWriterParts): boolean {
+  if (db.getDialect() !== 'postgres') return true;
+  const attributes = model.getAttributes() as Record<string, { type?: { key?: string } } | undefined>;
+  const key = (attribute: string): string | undefined => attributes[attribute]?.type?.key;
+  return ['STRING', 'TEXT', 'CHAR'].includes(key('sid') ?? '') && key('expires') === 'DATE';
 }

@@ -1,4 +1,5 @@
-import type { Sequelize } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import { DataTypes, type Sequelize } from 'sequelize';
 import { availableBackends, openDb, sqliteFile, uniqueTable } from '../support/backends';
 import { rowsOf, sessionData, SequelizeStore, type Store, type StoreOptions } from '../support/stores';
 
@@ -30,7 +31,8 @@ describe.each(availableBackends())('group commit of touches on $name', (backend)
 
   async function store(options: StoreOptions = {}): Promise<Store> {
     const table = uniqueTable('gc');
-    const made = new SequelizeStore({ db, tableName: table, modelKey: table, checkExpirationInterval: 0, ...options });
+    const names = options.table ? {} : { tableName: table, modelKey: table };
+    const made = new SequelizeStore({ db, ...names, checkExpirationInterval: 0, ...options });
     stores.push(made);
     await made.sync();
     return made;
@@ -123,6 +125,27 @@ describe.each(availableBackends())('group commit of touches on $name', (backend)
     const rows = await rowsOf(s);
     for (const [sid, at] of acknowledged) expect([sid, second(rows[sid]!.expires)]).toEqual([sid, at / 1000]);
   });
+
+  (backend.name === 'postgres' ? test : test.skip)(
+    'a sid column that is not text (uuid) keeps one statement per touch on PostgreSQL',
+    async () => {
+      const table = uniqueTable('gcuuid');
+      const model = db.define(
+        table,
+        { sid: { type: DataTypes.UUID, primaryKey: true }, expires: DataTypes.DATE, data: DataTypes.TEXT },
+        { tableName: table },
+      );
+      const s = await store({ groupCommit: true, table: model });
+      const sids = Array.from({ length: 4 }, () => randomUUID());
+      await seed(s, sids, Date.now() + 60_000);
+      const at = Math.ceil(Date.now() / 1000) * 1000 + 300_000;
+      await Promise.all(sids.map((sid) => s.touch(sid, expiringAt(at))));
+      const sent = touchesSent();
+      expect(sent).toHaveLength(4);
+      const rows = await rowsOf(s);
+      for (const sid of sids) expect(second(rows[sid]!.expires)).toBe(at / 1000);
+    },
+  );
 
   test('a database error inside a batch reaches each of its callers', async () => {
     const s = await store({ groupCommit: true, retries: 0 });
