@@ -20,7 +20,7 @@ import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
 import { TableOperations } from './table-operations';
-import { touchWriter, type TouchWriter } from './group-commit/touch-writer';
+import { sessionWriter, type SessionWriter } from './group-commit/session-writer';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
@@ -50,8 +50,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #statements: HotStatements;
     /** Runs the hot statements, each retried while it fails transiently. */
     readonly #runner: Runner;
-    /** Sends a touch: alone, or by group commit. */
-    readonly #touch: TouchWriter;
+    /** Sends touches and saves: each alone, or by group commit. */
+    readonly #writer: SessionWriter;
     readonly #date: (value: Date) => DateParameter;
     readonly #ids: SessionIds;
     readonly #codec: SessionCodec;
@@ -94,7 +94,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         groupCommit,
         storedProcedures,
       };
-      this.#touch = touchWriter(parts);
+      this.#writer = sessionWriter(parts);
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
@@ -172,7 +172,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         }
         const now = this.#date(new Date());
         const values = columnValues(fields, this.#date);
-        await this.#runner.run(statement, { key, values, createdAt: now, updatedAt: now }, signal);
+        await this.#writer.save(statement, { key, values, createdAt: now, updatedAt: now }, signal);
       });
     }
 
@@ -187,7 +187,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting;
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
-        await this.#touch(
+        await this.#writer.touch(
           {
             key,
             expires: this.#date(expiresAt),

@@ -10,8 +10,8 @@ interface Waiting<Item> {
 /** Sends one batch (in key order, one item per key) as one statement; rejects for all of it. */
 export type SendBatch<Item> = (items: Item[], signal: AbortSignal | undefined) => Promise<unknown>;
 
-/** Whether one more item still fits a batch of `count` items whose keys take `keyChars` characters. */
-export type BatchFits = (count: number, keyChars: number) => boolean;
+/** Whether one more item still fits a batch of `count` items that weigh `weight` in all (with it). */
+export type BatchFits = (count: number, weight: number) => boolean;
 
 /**
  * Group commit: while a write is in flight, the writes that arrive wait; when it is done, all
@@ -24,12 +24,15 @@ export type BatchFits = (count: number, keyChars: number) => boolean;
 export class GroupCommit<Item> {
   readonly #send: SendBatch<Item>;
   readonly #fits: BatchFits;
+  readonly #weigh: (item: Item) => number;
   #busy = false;
   #queue: Waiting<Item>[] = [];
 
-  constructor(send: SendBatch<Item>, fits: BatchFits) {
+  /** `weigh` tells what an item adds to a batch's size, as `fits` judges it (its bytes, say). */
+  constructor(send: SendBatch<Item>, fits: BatchFits, weigh: (item: Item) => number = () => 0) {
     this.#send = send;
     this.#fits = fits;
+    this.#weigh = weigh;
   }
 
   /** Writes `item` (of the row `key`) alone now, or with the next batch if a write is in flight. */
@@ -72,18 +75,17 @@ export class GroupCommit<Item> {
     const batch: Waiting<Item>[] = [];
     const keys = new Set<string>();
     const later: Waiting<Item>[] = [];
-    let keyChars = 0;
+    let weight = 0;
     for (const waiting of this.#queue) {
+      const heavier = weight + this.#weigh(waiting.item);
       if (waiting.signal?.aborted) {
         waiting.reject(waiting.signal.reason); // its caller has had its timeout already
-      } else if (
-        keys.has(waiting.key) ||
-        (batch.length > 0 && !this.#fits(batch.length, keyChars + waiting.key.length))
-      ) {
+      } else if (keys.has(waiting.key) || (batch.length > 0 && !this.#fits(batch.length, heavier))) {
+        keys.add(waiting.key); // a later write of its key must not overtake it
         later.push(waiting);
       } else {
         keys.add(waiting.key);
-        keyChars += waiting.key.length;
+        weight = heavier;
         batch.push(waiting);
       }
     }

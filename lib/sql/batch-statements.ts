@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from '../driver/statement';
 import type { DateParameter } from './dates';
 import { isMySqlFamily } from './dialect';
-import { placeholders, type TouchArgs } from './hot-statements';
+import { placeholders, type TouchArgs, type UpsertArgs } from './hot-statements';
 import type { SessionTable } from './session-table';
 
 /** One batch of touches: each row as its own touch has it, and the time of the batch. */
@@ -17,11 +17,14 @@ export interface TouchBatchArgs {
 export const MAX_BATCH_ROWS = 500;
 
 /**
- * Most bytes of keys one statement carries (each key is sent two or three times on MySQL): far
- * within MySQL's smallest `max_allowed_packet` (1 MiB) and PostgreSQL's 65,535 bind parameters
- * (500 rows take 2,002).
+ * Most bytes of parameters one statement carries, by a generous estimate (each touch's key is sent
+ * up to three times on MySQL): within MySQL's smallest `max_allowed_packet` (1 MiB). A save larger
+ * than that goes alone.
  */
-export const MAX_BATCH_KEY_BYTES = 256 * 1024;
+export const MAX_BATCH_BYTES = 512 * 1024;
+
+/** PostgreSQL's limit of bind parameters per statement (500 touches take 2,002). */
+export const MAX_BIND_PARAMETERS = 65_535;
 
 let batchStoreCount = 0;
 
@@ -95,6 +98,41 @@ export function touchBatchStatements(t: SessionTable, dialect: string): (rows: n
       statement = { name: `${prefix}touch${rows}_${hash}`, text, params };
       cache.set(rows, statement);
     }
+    return statement;
+  };
+}
+
+const INSERT = /^(INSERT INTO [^]+?) VALUES \(([^()]*)\) (ON [^]+)$/;
+
+/**
+ * The multi-row form of a save's upsert (`hot-statements.ts`), with `rows` rows: one VALUES row
+ * per save, the same conflict clause. Undefined if its text is not of the expected shape, or the
+ * rows would take too many parameters: the saves then go one statement each.
+ */
+export function upsertBatchStatements(
+  dialect: string,
+): (single: Statement<UpsertArgs>, rows: number) => Statement<readonly UpsertArgs[]> | undefined {
+  const p = placeholders(dialect);
+  const cache = new Map<string, Statement<readonly UpsertArgs[]> | undefined>();
+  return (single, rows) => {
+    const cacheKey = `${single.name}|${rows}`;
+    if (cache.has(cacheKey)) return cache.get(cacheKey);
+    const match = INSERT.exec(single.text);
+    const width = match ? match[2]!.split(',').length : 0;
+    let statement: Statement<readonly UpsertArgs[]> | undefined;
+    if (match && width * rows < MAX_BIND_PARAMETERS) {
+      let position = 0;
+      const row = (): string => `(${Array.from({ length: width }, () => p((position += 1))).join(', ')})`;
+      const values = Array.from({ length: rows }, row).join(', ');
+      const text = `${match[1]} VALUES ${values} ${match[3]}`;
+      const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+      statement = {
+        name: `${single.name}_x${rows}_${hash}`,
+        text,
+        params: (all) => all.flatMap((args) => single.params(args)),
+      };
+    }
+    cache.set(cacheKey, statement);
     return statement;
   };
 }

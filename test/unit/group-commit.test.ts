@@ -125,3 +125,30 @@ test('a caller whose deadline passed while queued is left out; the batch is aban
   batch.settle(new Error('cut'));
   await expect(Promise.all(others)).rejects.toThrow('cut');
 });
+
+test('a write left out for the size of the batch is not overtaken by a later write of its key', async () => {
+  const db = fakeDatabase();
+  const group = new GroupCommit<string>(
+    db.send,
+    (_count, weight) => weight <= 10,
+    (item) => item.length,
+  );
+  const all = [
+    group.write('a', 'a'),
+    group.write('b', 'b-small'),
+    group.write('c', 'c-too-large'),
+    group.write('c', 'c'),
+    group.write('d', 'd'),
+  ];
+  db.batches[0]!.settle();
+  await tick();
+  expect(db.batches[1]!.items).toEqual(['b-small', 'd']);
+  db.batches[1]!.settle();
+  await tick();
+  expect(db.batches[2]!.items).toEqual(['c-too-large']);
+  db.batches[2]!.settle();
+  await tick();
+  expect(db.batches[3]!.items).toEqual(['c']);
+  db.batches[3]!.settle();
+  await Promise.all(all);
+});
