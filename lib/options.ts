@@ -74,13 +74,14 @@ export interface SequelizeStoreOptions {
    */
   touchAfter?: number;
   /**
-   * Group commit for touches: while a touch is being written, the touches that arrive wait, and
-   * then go together as one statement and one commit (at most 500 a statement, a key's later
-   * touch in the next one). A touch that finds nothing in flight is sent at once, alone. Each
-   * caller is answered only after the statement carrying its touch has succeeded; an error
-   * reaches every caller of the batch. Under load, many touches then share one commit; the cost
-   * is the wait of a touch that arrives while another is in flight. Not in stored-procedure mode
-   * nor on the portable `sequelize.query` path, which keep one statement per touch.
+   * Group commit for touches and saves: while a write of the store is in flight, the touches and
+   * saves that arrive wait, then go together: the touches as one multi-row UPDATE, the saves as one
+   * multi-row upsert (at most 500 writes a batch, in key order; a session's later write waits for
+   * the next batch). A write that finds nothing in flight is sent at once, alone. Each caller is
+   * answered only after the statements of its batch have succeeded; an error reaches every caller
+   * of the batch. Under load, many writes then share one commit; the cost is the wait of a write
+   * that arrives while another is in flight. Not in stored-procedure mode nor on the portable
+   * `sequelize.query` path, which keep one statement per write.
    * @default false
    */
   groupCommit?: boolean;
