@@ -7,6 +7,7 @@ import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
 import type * as codecTypes from './session/codec';
 import type * as encryptionTypes from './session/encryption';
+import type * as expiryTypes from './session/expiry';
 import type { OperationTimeoutError as TimeoutError } from './resilience/deadline';
 import { PREFIX } from './messages';
 
@@ -36,6 +37,7 @@ namespace sequelizeSessionStore {
   export type Callback<T = void> = callbackTypes.Callback<T>;
   export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;
   export type Serializer = codecTypes.Serializer;
+  export type SessionTtl = expiryTypes.SessionTtl;
   export type SessionModelOptions = ModelOptions;
   export type MigrateOptions = storeTypes.MigrateOptions;
   /** The error of an operation that did not finish within `operationTimeout` (`name: 'OperationTimeoutError'`). */

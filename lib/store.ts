@@ -133,7 +133,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
         const data = typeof encoded === 'string' ? encoded : await encoded;
-        const expires = expiryOf(session, this.#options.expiration);
+        const expires = expiryOf(session, this.#options.expiration, this.#options.ttl);
         const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
@@ -157,7 +157,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         if (this.#options.disableTouch) return;
-        const expiresAt = expiryOf(session, this.#options.expiration);
+        const expiresAt = expiryOf(session, this.#options.expiration, this.#options.ttl);
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
