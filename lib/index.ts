@@ -8,6 +8,7 @@ import type * as callbackTypes from './callback';
 import type * as codecTypes from './session/codec';
 import type * as encryptionTypes from './session/encryption';
 import type * as expiryTypes from './session/expiry';
+import type * as tracingTypes from './observability/tracing';
 import type { OperationTimeoutError as TimeoutError } from './resilience/deadline';
 import { PREFIX } from './messages';
 
@@ -38,6 +39,8 @@ namespace sequelizeSessionStore {
   export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;
   export type Serializer = codecTypes.Serializer;
   export type SessionTtl = expiryTypes.SessionTtl;
+  /** The context of an event on the `sequelize-session-store:operation` TracingChannel. */
+  export type OperationContext = tracingTypes.OperationContext;
   export type SessionModelOptions = ModelOptions;
   export type MigrateOptions = storeTypes.MigrateOptions;
   /** The error of an operation that did not finish within `operationTimeout` (`name: 'OperationTimeoutError'`). */

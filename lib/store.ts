@@ -6,6 +6,7 @@ import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
 import { PREFIX } from './messages';
 import { bindSessionModel } from './model-binding';
+import { OperationTracer } from './observability/tracing';
 import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -55,6 +56,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #limits: ColumnLimitsProbe;
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
+    readonly #tracer: OperationTracer;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -77,7 +79,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      this.#tracer = new OperationTracer(String(model.getTableName()));
       const shared = {
+        tracer: this.#tracer,
         gate: this.#gate,
         resilience: this.#resilience,
         codec: this.#codec,
@@ -103,11 +107,39 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
     #operation<T>(name: string, callback: Callback<T> | undefined, work: (signal?: AbortSignal) => Promise<T>) {
-      return settle(this.#resilience.operation(name, work), callback);
+      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
+      return settle(
+        this.#tracer.trace(name, () => this.#resilience.operation(name, work)),
+        callback,
+      );
+    }
+
+    /** An operation on one session: a trace shows its row key. */
+    #sessionOperation<T>(
+      name: string,
+      sid: string,
+      callback: Callback<T> | undefined,
+      work: (signal?: AbortSignal) => Promise<T>,
+    ) {
+      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
+      const key = (): string | undefined => this.#traceKey(sid);
+      return settle(
+        this.#tracer.trace(name, () => this.#resilience.operation(name, work), key),
+        callback,
+      );
+    }
+
+    /** The row key a trace shows; an id no row can have shows none (the operation says why). */
+    #traceKey(sid: string): string | undefined {
+      try {
+        return this.#ids.key(sid);
+      } catch {
+        return undefined;
+      }
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return this.#operation('get', callback, async (signal) => {
+      return this.#sessionOperation('get', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         const waiting = this.#gate.usable();
         if (waiting) await waiting; // the hot path skips an await when nothing is pending
@@ -128,7 +160,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('set', callback, async (signal) => {
+      return this.#sessionOperation('set', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
@@ -153,7 +185,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('touch', callback, async (signal) => {
+      return this.#sessionOperation('touch', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         if (this.#options.disableTouch) return;
@@ -179,7 +211,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return this.#operation('destroy', callback, async (signal) => {
+      return this.#sessionOperation('destroy', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();

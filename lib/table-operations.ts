@@ -2,6 +2,7 @@ import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 's
 import type { SessionAccess } from './access';
 import { Sweeper } from './cleanup/sweeper';
 import { runMigrations, sessionMigrations } from './migrations';
+import type { OperationTracer } from './observability/tracing';
 import type { OperationGate } from './operation-gate';
 import type { Resilience } from './resilience/resilience';
 import type { SessionCodec } from './session/codec';
@@ -15,6 +16,8 @@ export interface SharedParts {
   codec: SessionCodec;
   /** Where an unreadable row goes: the store's 'error' event or logger. */
   report: (error: unknown) => void;
+  /** Publishes each operation (here: each cleanup batch) and writes the NODE_DEBUG lines. */
+  tracer: OperationTracer;
 }
 
 /**
@@ -42,12 +45,13 @@ export class TableOperations {
     this.#access = access;
     this.#shared = shared;
     this.#storedProcedures = options.storedProcedures;
-    const { resilience } = shared;
+    const { resilience, tracer } = shared;
     const runner = resilience.runner(access.runner);
     this.#sweeper = new Sweeper(model, {
       batch: options.pruneBatchSize,
       // Each batch is an operation of its own, with its deadline and retries: a long sweep is fine.
-      run: (statement, args) => resilience.operation('prune', (signal) => runner.run(statement, args, signal)),
+      run: (statement, args) =>
+        tracer.trace('prune', () => resilience.operation('prune', (signal) => runner.run(statement, args, signal))),
       call: access.sweep,
     });
   }
@@ -108,6 +112,9 @@ export class TableOperations {
   async prune(stop?: AbortSignal): Promise<number> {
     const { gate } = this.#shared;
     await gate.usable();
-    return this.#sweeper.sweep(() => !gate.closed && !stop?.aborted);
+    const started = performance.now();
+    const deleted = await this.#sweeper.sweep(() => !gate.closed && !stop?.aborted);
+    this.#shared.tracer.sweep(deleted, started);
+    return deleted;
   }
 }
