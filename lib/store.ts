@@ -19,6 +19,7 @@ import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
+import { tableNameOf } from './sql/session-table';
 import { TableOperations } from './table-operations';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
@@ -79,7 +80,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
-      this.#tracer = new OperationTracer(String(model.getTableName()));
+      this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
         tracer: this.#tracer,
         gate: this.#gate,

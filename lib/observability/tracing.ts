@@ -37,7 +37,8 @@ function rowsOf(result: unknown): number | undefined {
 
 function describeError(error: unknown): string {
   const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
-  return code === undefined ? String(name ?? 'Error') : `${String(name ?? 'Error')} ${String(code)}`;
+  const kind = typeof name === 'string' ? name : 'Error';
+  return typeof code === 'string' || typeof code === 'number' ? `${kind} ${code}` : kind;
 }
 
 /** Writes the NODE_DEBUG line of one operation: what, where, how long, how it ended; no session data. */
@@ -82,7 +83,11 @@ export class OperationTracer {
       if (count !== undefined) context.rows = count;
     };
     const traced = channel.tracePromise(counted, context).then(() => result);
-    if (DEBUG) void traced.then(() => logLine(context, started), () => logLine(context, started));
+    if (DEBUG)
+      void traced.then(
+        () => logLine(context, started),
+        () => logLine(context, started),
+      );
     return traced;
   }
 
