@@ -43,6 +43,7 @@ namespace sequelizeSessionStore {
   export type OperationContext = tracingTypes.OperationContext;
   export type SessionModelOptions = ModelOptions;
   export type MigrateOptions = storeTypes.MigrateOptions;
+  export type IterateOptions = storeTypes.IterateOptions;
   /** The error of an operation that did not finish within `operationTimeout` (`name: 'OperationTimeoutError'`). */
   export type OperationTimeoutError = TimeoutError;
 }

@@ -21,7 +21,14 @@ import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
 import { tableNameOf } from './sql/session-table';
 import { TableOperations } from './table-operations';
-import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import type {
+  IterateOptions,
+  ListedSession,
+  MigrateOptions,
+  SequelizeStore,
+  SequelizeStoreClass,
+  StoreBase,
+} from './types';
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
@@ -235,6 +242,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
       return this.#operation('findWhere', callback, (signal) => this.#table.findWhere(where, signal));
+    }
+
+    iterate(options?: IterateOptions): AsyncIterableIterator<ListedSession> {
+      return this.#table.iterate(options ?? {}, (read) => this.#operation('iterate', undefined, read));
     }
 
     destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {

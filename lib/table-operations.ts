@@ -6,8 +6,13 @@ import type { OperationTracer } from './observability/tracing';
 import type { OperationGate } from './operation-gate';
 import type { Resilience } from './resilience/resilience';
 import type { SessionCodec } from './session/codec';
-import { checkWhere, findLive, type StoredSession } from './sql/model-queries';
-import type { ListedSession, MigrateOptions } from './types';
+import { checkWhere, findLive, findLivePage, type StoredSession } from './sql/model-queries';
+import type { IterateOptions, ListedSession, MigrateOptions } from './types';
+import { MAX_PRUNE_BATCH } from './resolve-options';
+import { PREFIX } from './messages';
+
+/** Runs one page of `iterate` as an operation of the store (deadline, retries, trace). */
+export type PageRunner = (read: (signal?: AbortSignal) => Promise<StoredSession[]>) => Promise<StoredSession[]>;
 
 /** What the table operations share with the store's hot path. */
 export interface SharedParts {
@@ -82,6 +87,33 @@ export class TableOperations {
   destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {
     checkWhere('destroyWhere', where);
     return this.#call(() => this.#model.destroy({ where }), signal);
+  }
+
+  /** Checks the options at once; the pages are read as the caller iterates. */
+  iterate(options: IterateOptions, runPage: PageRunner): AsyncIterableIterator<ListedSession> {
+    const { batchSize = 1000, where } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PRUNE_BATCH) {
+      throw new TypeError(
+        `${PREFIX} iterate's \`batchSize\` must be a whole number from 1 to ${MAX_PRUNE_BATCH}, received ${String(batchSize)}`,
+      );
+    }
+    if (where !== undefined) checkWhere('iterate', where);
+    return this.#pages(batchSize, where, runPage);
+  }
+
+  async *#pages(
+    limit: number,
+    where: WhereOptions | undefined,
+    runPage: PageRunner,
+  ): AsyncIterableIterator<ListedSession> {
+    let after: string | undefined;
+    for (;;) {
+      const page = { now: new Date(), after, limit, where };
+      const rows = await runPage((signal) => this.#call(() => findLivePage(this.#model, page), signal));
+      if (rows.length > 0) after = rows[rows.length - 1]!.sid; // a corrupt row still moves the key on
+      yield* await this.#listed(rows);
+      if (rows.length < limit) return;
+    }
   }
 
   /** Decodes listed rows; an unreadable one is reported and left out. */

@@ -77,6 +77,18 @@ describe.each(availableBackends())('traces on $name', (backend) => {
     expect(JSON.stringify(ended)).not.toContain('not in a trace');
   });
 
+  test('each page of iterate is an operation of its own', async () => {
+    const store = await ctx.store();
+    for (const sid of ['a', 'b', 'c']) await store.set(sid, sessionData());
+    const { ended } = await traced(async () => {
+      for await (const session of store.iterate({ batchSize: 2 })) void session;
+    });
+    expect(summary(ended)).toEqual([
+      { operation: 'iterate', rows: 2 },
+      { operation: 'iterate', rows: 1 },
+    ]);
+  });
+
   test('with sidSecret, the sid of a trace is the stored key, never the session id', async () => {
     const store = await ctx.store({ sidSecret: 'pepper' });
     const { ended } = await traced(() => store.set('cookie-value', sessionData()));

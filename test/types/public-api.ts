@@ -110,3 +110,11 @@ store.on('disconnect', () => {});
 const timedOut = (error: unknown): error is sequelizeSessionStore.OperationTimeoutError =>
   error instanceof Error && error.name === 'OperationTimeoutError';
 void store.get('sid').catch((error: unknown) => (timedOut(error) ? error.timeoutMs.toFixed() : undefined));
+
+// iterate yields listed sessions.
+async function listAll(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const listed of store.iterate({ batchSize: 100, where: { sid: 'x' } })) ids.push(listed.id);
+  return ids;
+}
+void listAll;
