@@ -18,8 +18,20 @@ export interface OperationContext {
 }
 
 const channel = diagnosticsChannel.tracingChannel<string, OperationContext>(OPERATION_CHANNEL);
+const [start, end, asyncStart, asyncEnd, error] = [
+  channel.start,
+  channel.end,
+  channel.asyncStart,
+  channel.asyncEnd,
+  channel.error,
+];
 // Node 20.13+ has channel.hasSubscribers; the five channels answer on every release we support.
-const parts = [channel.start, channel.end, channel.asyncStart, channel.asyncEnd, channel.error];
+const subscribed = (): boolean =>
+  start.hasSubscribers ||
+  end.hasSubscribers ||
+  asyncStart.hasSubscribers ||
+  asyncEnd.hasSubscribers ||
+  error.hasSubscribers;
 // NODE_DEBUG is read once, when the process starts.
 const debug = debuglog('sequelize-session-store');
 const DEBUG = debug.enabled;
@@ -58,7 +70,7 @@ export class OperationTracer {
 
   /** True when someone listens: build a context only then. */
   get active(): boolean {
-    return DEBUG || parts.some((part) => part.hasSubscribers);
+    return DEBUG || subscribed();
   }
 
   /**
