@@ -7,6 +7,8 @@ import type * as storeTypes from './types';
 import type * as callbackTypes from './callback';
 import type * as codecTypes from './session/codec';
 import type * as encryptionTypes from './session/encryption';
+import type * as expiryTypes from './session/expiry';
+import type * as tracingTypes from './observability/tracing';
 import type { OperationTimeoutError as TimeoutError } from './resilience/deadline';
 import { PREFIX } from './messages';
 
@@ -36,8 +38,12 @@ namespace sequelizeSessionStore {
   export type Callback<T = void> = callbackTypes.Callback<T>;
   export type EncryptionAdapter = encryptionTypes.EncryptionAdapter;
   export type Serializer = codecTypes.Serializer;
+  export type SessionTtl = expiryTypes.SessionTtl;
+  /** The context of an event on the `sequelize-session-store:operation` TracingChannel. */
+  export type OperationContext = tracingTypes.OperationContext;
   export type SessionModelOptions = ModelOptions;
   export type MigrateOptions = storeTypes.MigrateOptions;
+  export type IterateOptions = storeTypes.IterateOptions;
   /** The error of an operation that did not finish within `operationTimeout` (`name: 'OperationTimeoutError'`). */
   export type OperationTimeoutError = TimeoutError;
 }

@@ -3,6 +3,7 @@ import type { SessionData } from 'express-session';
 import type { Serializer } from './session/codec';
 import type { DefaultFields } from './session/row-fields';
 import type { EncryptionAdapter } from './session/encryption';
+import type { SessionTtl } from './session/expiry';
 
 /*
  * The store's options as users write them (documented here, shown by their editor) and as the
@@ -97,6 +98,15 @@ export interface SequelizeStoreOptions {
    * @default 86400000 (24 hours)
    */
   expiration?: number;
+  /**
+   * How long the stored session lives, in milliseconds from each `set` or `touch`, whatever its
+   * cookie says: an idle timeout shorter than a "remember me" cookie, or a row that outlives a
+   * browser-session cookie. A function gets the session and returns the milliseconds (0 or more).
+   * `touchAfter` throttles the touches as usual.
+   * @default none: the cookie's expiry (or `expiration`)
+   * @example (session) => (session.rememberMe ? 30 * 24 * 3600_000 : 30 * 60_000)
+   */
+  ttl?: SessionTtl;
   /**
    * Where errors that no caller waits for go when the store has no `'error'` listener.
    * `false` silences them.
@@ -222,6 +232,7 @@ export interface ResolvedOptions {
   pruneBatchSize: number;
   onCleanupError: ((error: Error) => void) | undefined;
   expiration: number;
+  ttl: SessionTtl | undefined;
   logger: Logger | false;
   secret: readonly string[] | undefined;
   algorithm: string;

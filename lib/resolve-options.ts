@@ -3,6 +3,7 @@ import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { Serializer } from './session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
 import type { Logger, ResolvedOptions } from './options';
+import type { SessionTtl } from './session/expiry';
 import { MAX_TIMER_MS } from './cleanup/cleanup-timer';
 import { PREFIX } from './messages';
 
@@ -42,6 +43,14 @@ function positiveDuration(name: string, value: unknown, fallback: number): numbe
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
     fail(name, 'a positive number of milliseconds', value);
+  }
+  return value;
+}
+
+function ttl(value: unknown): SessionTtl | undefined {
+  if (value === undefined || typeof value === 'function') return value as SessionTtl | undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
+    fail('ttl', 'a positive number of milliseconds or a function (session) => milliseconds', value);
   }
   return value;
 }
@@ -261,6 +270,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     return value as ResolvedOptions['onCleanupError'];
   },
   expiration: (value) => positiveDuration('expiration', value, 24 * 60 * 60 * 1000),
+  ttl,
   logger,
   secret: secrets,
   algorithm,

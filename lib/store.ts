@@ -7,6 +7,7 @@ import type { Runner } from './driver/runner';
 import { PREFIX } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
+import { OperationTracer } from './observability/tracing';
 import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -19,8 +20,16 @@ import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
+import { tableNameOf } from './sql/session-table';
 import { TableOperations } from './table-operations';
-import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
+import type {
+  IterateOptions,
+  ListedSession,
+  MigrateOptions,
+  SequelizeStore,
+  SequelizeStoreClass,
+  StoreBase,
+} from './types';
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
@@ -56,6 +65,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #limits: ColumnLimitsProbe;
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
+    readonly #tracer: OperationTracer;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -86,7 +96,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
+        tracer: this.#tracer,
         gate: this.#gate,
         resilience: this.#resilience,
         codec: this.#codec,
@@ -112,11 +124,39 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
     #operation<T>(name: string, callback: Callback<T> | undefined, work: (signal?: AbortSignal) => Promise<T>) {
-      return settle(this.#resilience.operation(name, work), callback);
+      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
+      return settle(
+        this.#tracer.trace(name, () => this.#resilience.operation(name, work)),
+        callback,
+      );
+    }
+
+    /** An operation on one session: a trace shows its row key. */
+    #sessionOperation<T>(
+      name: string,
+      sid: string,
+      callback: Callback<T> | undefined,
+      work: (signal?: AbortSignal) => Promise<T>,
+    ) {
+      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
+      const key = (): string | undefined => this.#traceKey(sid);
+      return settle(
+        this.#tracer.trace(name, () => this.#resilience.operation(name, work), key),
+        callback,
+      );
+    }
+
+    /** The row key a trace shows; an id no row can have shows none (the operation says why). */
+    #traceKey(sid: string): string | undefined {
+      try {
+        return this.#ids.key(sid);
+      } catch {
+        return undefined;
+      }
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return this.#operation('get', callback, async (signal) => {
+      return this.#sessionOperation('get', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         const waiting = this.#gate.usable();
         if (waiting) await waiting; // the hot path skips an await when nothing is pending
@@ -137,12 +177,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('set', callback, async (signal) => {
+      return this.#sessionOperation('set', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
         const data = typeof encoded === 'string' ? encoded : await encoded;
-        const expires = expiryOf(session, this.#options.expiration);
+        const expires = expiryOf(session, this.#options.expiration, this.#options.ttl);
         const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
         if (fields.data !== data) checkWrittenSize(key, fields.data, this.#options.maxSize);
         const waiting = this.#gate.usable();
@@ -163,11 +203,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('touch', callback, async (signal) => {
+      return this.#sessionOperation('touch', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         if (this.#options.disableTouch) return;
-        const expiresAt = expiryOf(session, this.#options.expiration);
+        const expiresAt = expiryOf(session, this.#options.expiration, this.#options.ttl);
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
@@ -189,7 +229,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return this.#operation('destroy', callback, async (signal) => {
+      return this.#sessionOperation('destroy', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
@@ -212,6 +252,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]> {
       return this.#operation('findWhere', callback, (signal) => this.#table.findWhere(where, signal));
+    }
+
+    iterate(options?: IterateOptions): AsyncIterableIterator<ListedSession> {
+      return this.#table.iterate(options ?? {}, (read) => this.#operation('iterate', undefined, read));
     }
 
     destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {

@@ -27,6 +27,20 @@ export interface MigrateOptions {
   ledgerTable?: string;
 }
 
+/** Options of `store.iterate()`. */
+export interface IterateOptions {
+  /**
+   * Sessions read per query; one page is held in memory at a time.
+   * @default 1000
+   */
+  batchSize?: number;
+  /**
+   * Only the sessions matching these conditions, as `findWhere` takes them (any attribute of the model).
+   * @example { userId: 42 }
+   */
+  where?: WhereOptions;
+}
+
 /**
  * The store. Every operation takes an optional Node-style callback and also returns a promise;
  * the callback is called exactly once, on a later tick.
@@ -63,6 +77,13 @@ export interface SequelizeStore extends Store {
    * @example store.findWhere({ userId: 42 }) // every device where user 42 is logged in
    */
   findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]>;
+  /**
+   * The live sessions, each with its `id` as `all()` gives them, in sid order, read page by page
+   * (keyset-paged: `batchSize` sessions per query, one page in memory at a time). Each page is an
+   * operation of its own, with its deadline and retries. An unreadable row is reported and skipped.
+   * @example for await (const session of store.iterate({ where: { userId: 42 } })) console.log(session.id)
+   */
+  iterate(options?: IterateOptions): AsyncIterableIterator<ListedSession>;
   /**
    * Deletes every session matching `where`, live or expired; resolves to how many. An empty
    * condition is refused: `clear()` deletes everything.

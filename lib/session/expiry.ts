@@ -1,10 +1,27 @@
 import type { SessionData } from 'express-session';
+import { PREFIX } from '../messages';
+
+/** The `ttl` option: how long a stored session lives, in milliseconds, whatever its cookie says. */
+export type SessionTtl = number | ((session: SessionData) => number);
+
+function lifetime(ttl: SessionTtl, session: SessionData): number {
+  if (typeof ttl === 'number') return ttl;
+  const ms = ttl(session);
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new TypeError(
+      `${PREFIX} the \`ttl\` function must return a number of milliseconds, 0 or more, returned ${String(ms)}`,
+    );
+  }
+  return ms;
+}
 
 /**
- * When a session expires: its cookie's `expires` (a Date, or an ISO string once it went through
- * JSON), else `expiration` milliseconds from now, the lifetime of a browser-session cookie.
+ * When a session expires: `ttl` from now when it is set; else its cookie's `expires` (a Date, or
+ * an ISO string once it went through JSON), else `expiration` milliseconds from now, the lifetime
+ * of a browser-session cookie.
  */
-export function expiryOf(session: SessionData, expiration: number, now = Date.now()): Date {
+export function expiryOf(session: SessionData, expiration: number, ttl?: SessionTtl, now = Date.now()): Date {
+  if (ttl !== undefined) return new Date(now + lifetime(ttl, session));
   const expires: unknown = session.cookie?.expires;
   if (expires instanceof Date || typeof expires === 'string' || typeof expires === 'number') {
     const at = new Date(expires);

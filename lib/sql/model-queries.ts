@@ -26,6 +26,28 @@ export async function findLive(model: ModelStatic<Model>, now: Date, where?: Whe
   return rows as unknown as StoredSession[];
 }
 
+/**
+ * One page of the live sessions in sid order, those after `after` (keyset paging: each page is
+ * one index range scan, however deep into the table), optionally only those matching `where`.
+ */
+export async function findLivePage(
+  model: ModelStatic<Model>,
+  page: { now: Date; after: string | undefined; limit: number; where: WhereOptions | undefined },
+): Promise<StoredSession[]> {
+  const conditions: WhereOptions[] = [{ expires: { [Op.gt]: page.now } }];
+  if (page.after !== undefined) conditions.push({ sid: { [Op.gt]: page.after } });
+  if (page.where) conditions.push(page.where);
+  const rows = await model.findAll({
+    attributes: ['sid', 'data'],
+    where: { [Op.and]: conditions },
+    order: [['sid', 'ASC']],
+    limit: page.limit,
+    raw: true,
+    useMaster: true,
+  });
+  return rows as unknown as StoredSession[];
+}
+
 /** Through the model: Sequelize maps attributes to the model's columns, whatever their `field`. */
 export function modelQueries(model: ModelStatic<Model>): SessionQueries {
   return {

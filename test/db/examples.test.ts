@@ -141,6 +141,48 @@ describe('the examples', () => {
     }
   });
 
+  // Their packages are devDependencies: @opentelemetry/api, @opentelemetry/sdk-trace-base, prom-client.
+  test('examples/opentelemetry.js turns each operation into a span', async () => {
+    const file = sqliteFile();
+    const app = await start('examples/opentelemetry.js', { SESSIONS_SQLITE: file });
+    let printed = '';
+    app.child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    try {
+      const get = browser(app.url);
+      expect(await get('/')).toBe('views: 1');
+      expect(await get('/')).toBe('views: 2');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const spans = printed.trim().split('\n');
+      expect(spans).toEqual([
+        expect.stringMatching(/^span session set [\d.]+ms status=0$/),
+        expect.stringMatching(/^span session get [\d.]+ms status=0 rows=1$/),
+        expect.stringMatching(/^span session set [\d.]+ms status=0$/),
+      ]);
+    } finally {
+      await stop(app);
+      removeSqlite(file);
+    }
+  });
+
+  test('examples/prom-client.js serves latency, errors and swept sessions at /metrics', async () => {
+    const file = sqliteFile();
+    const app = await start('examples/prom-client.js', { SESSIONS_SQLITE: file });
+    try {
+      const get = browser(app.url);
+      expect(await get('/')).toBe('views: 1');
+      expect(await get('/')).toBe('views: 2');
+      const metrics = await get('/metrics');
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="set",outcome="ok"\} 2$/m);
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="get",outcome="ok"\} 1$/m);
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="prune",outcome="ok"\} 1$/m);
+      expect(metrics).toMatch(/^# TYPE session_store_errors_total counter$/m);
+      expect(metrics).toMatch(/^session_store_swept_sessions_total 0$/m);
+    } finally {
+      await stop(app);
+      removeSqlite(file);
+    }
+  });
+
   const servers = availableBackends().filter((b) => b.name !== 'sqlite');
   test.each(servers.map((b) => [b.name, b] as const))('the %s example counts visits', async (name, backend) => {
     const table = uniqueTable('example');

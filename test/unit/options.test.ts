@@ -46,6 +46,12 @@ describe('options are checked when the store is built', () => {
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
     [
+      'ttl',
+      0,
+      /option `ttl` must be a positive number of milliseconds or a function \(session\) => milliseconds, received 0/,
+    ],
+    ['ttl', '1h', /option `ttl` must be a positive number of milliseconds or a function/],
+    [
       'logger',
       console.log,
       /option `logger` must be an object with a warn\(message\) method, or false, received a function/,
