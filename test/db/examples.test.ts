@@ -77,8 +77,9 @@ describe('the examples', () => {
   const sqlite = sqliteFile();
   afterAll(() => removeSqlite(sqlite));
 
-  test.each(['examples/express-5.js', 'examples/express-4.js', 'examples/connect.js'])('%s counts visits', (file) =>
-    countsVisits(file, { SESSIONS_SQLITE: sqlite }),
+  test.each(['examples/express-5.js', 'examples/express-4.js', 'examples/connect.js', 'examples/fastify.js'])(
+    '%s counts visits',
+    (file) => countsVisits(file, { SESSIONS_SQLITE: sqlite }),
   );
 
   test('examples/typescript.ts compiles and counts visits', async () => {
