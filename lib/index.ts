@@ -13,13 +13,16 @@ import type { OperationTimeoutError as TimeoutError } from './resilience/deadlin
 import { PREFIX } from './messages';
 
 /**
- * `require('sequelize-session-store')(session.Store)` returns the store class.
+ * `require('sequelize-session-store')(session.Store)` returns the store class. The `Store` of
+ * Connect or of `@fastify/session` works as well.
  * @example
  * const session = require('express-session');
  * const SequelizeStore = require('sequelize-session-store')(session.Store);
  * app.use(session({ secret, store: new SequelizeStore({ db: sequelize }), resave: false, saveUninitialized: false }));
  */
-function sequelizeSessionStore(Store: storeTypes.StoreBase | typeof ExpressStore): storeTypes.SequelizeStoreClass {
+function sequelizeSessionStore(
+  Store: storeTypes.StoreBase | typeof ExpressStore | storeTypes.FastifySessionStoreExport,
+): storeTypes.SequelizeStoreClass {
   if (typeof Store !== 'function') {
     throw new TypeError(
       `${PREFIX} pass the Store class of express-session, as in require("sequelize-session-store")(session.Store)`,
@@ -31,6 +34,7 @@ function sequelizeSessionStore(Store: storeTypes.StoreBase | typeof ExpressStore
 namespace sequelizeSessionStore {
   export type SequelizeStore = storeTypes.SequelizeStore;
   export type SequelizeStoreClass = storeTypes.SequelizeStoreClass;
+  export type FastifySessionStoreExport = storeTypes.FastifySessionStoreExport;
   export type ListedSession = storeTypes.ListedSession;
   export type SequelizeStoreOptions = optionTypes.SequelizeStoreOptions;
   export type DefaultFields = rowTypes.DefaultFields;

@@ -133,3 +133,14 @@ export interface SequelizeStoreClass {
 
 /** express-session's `Store` (or Connect's), which the store extends. */
 export type StoreBase = abstract new () => Store;
+
+/**
+ * What the declarations of `@fastify/session` say `fastifySession.Store` is: an object with the
+ * methods of a store, though the value is its store class. Accepted so that
+ * `require('sequelize-session-store')(fastifySession.Store)` compiles; the value must still be a class.
+ */
+export interface FastifySessionStoreExport {
+  get(...args: never[]): unknown;
+  set(...args: never[]): unknown;
+  destroy(...args: never[]): unknown;
+}

@@ -41,18 +41,21 @@ function stop({ child }: Running): Promise<void> {
   });
 }
 
-/** A tiny cookie-keeping HTTP client. */
+/** A tiny cookie-keeping HTTP client (koa-session signs its cookie with a second one). */
 function browser(base: string) {
-  let cookie = '';
+  const jar = new Map<string, string>();
   return async (pathname: string, form?: Record<string, string>): Promise<string> => {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(base + pathname, {
       method: form ? 'POST' : 'GET',
       headers: { cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       body: form ? new URLSearchParams(form).toString() : undefined,
       redirect: 'manual',
     });
-    const set = response.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
+    for (const set of response.headers.getSetCookie()) {
+      const pair = set.split(';')[0]!;
+      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    }
     return response.text();
   };
 }
@@ -77,9 +80,13 @@ describe('the examples', () => {
   const sqlite = sqliteFile();
   afterAll(() => removeSqlite(sqlite));
 
-  test.each(['examples/express-5.js', 'examples/express-4.js', 'examples/connect.js'])('%s counts visits', (file) =>
-    countsVisits(file, { SESSIONS_SQLITE: sqlite }),
-  );
+  test.each([
+    'examples/express-5.js',
+    'examples/express-4.js',
+    'examples/connect.js',
+    'examples/fastify.js',
+    'examples/koa.js',
+  ])('%s counts visits', (file) => countsVisits(file, { SESSIONS_SQLITE: sqlite }));
 
   test('examples/typescript.ts compiles and counts visits', async () => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], {
