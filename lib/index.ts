@@ -31,6 +31,7 @@ namespace sequelizeSessionStore {
   export type SequelizeStoreClass = storeTypes.SequelizeStoreClass;
   export type ListedSession = storeTypes.ListedSession;
   export type SequelizeStoreOptions = optionTypes.SequelizeStoreOptions;
+  export type ResolvedOptions = optionTypes.ResolvedOptions;
   export type DefaultFields = rowTypes.DefaultFields;
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;

@@ -18,6 +18,7 @@ import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
+import { rowToInstance, upsertReturnsRow } from './sql/saved-row';
 import { TableOperations } from './table-operations';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
@@ -55,6 +56,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #limits: ColumnLimitsProbe;
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
+    readonly #instance: (row: Record<string, unknown>) => Model;
+    /** Whether the runner reads rows back from a write at all. */
+    readonly #runnerReturns: boolean;
+    /** Whether the upsert returns the row it wrote; asked of the server at the first save. */
+    #returning: boolean | Promise<boolean> | undefined;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -71,11 +77,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn);
       this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
       this.#runner = this.#resilience.runner(access.runner);
+      this.#runnerReturns = access.runner.returning === true;
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
+      this.#instance = rowToInstance(model);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
       const shared = {
         gate: this.#gate,
@@ -91,6 +99,16 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         resolved.onCleanupError,
       );
       this.#cleanup.start();
+    }
+
+    /** The options the store runs on, resolved; `disableTouch` may be changed here at run time. */
+    get options(): ResolvedOptions {
+      return this.#options;
+    }
+
+    /** connect-session-sequelize's name for the cleanup timer: its handle, or null when none is armed. */
+    get _expirationInterval(): NodeJS.Timeout | null {
+      return this.#cleanup.handle;
     }
 
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
@@ -127,7 +145,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       });
     }
 
-    set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
+    set(sid: string, session: SessionData, callback?: Callback<Model>): Promise<Model> {
       return this.#operation('set', callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
@@ -140,16 +158,30 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const limits = await this.#limits.get();
         this.#ids.checkStorable(key, limits.sidChars);
         checkDataFits(key, fields.data, limits);
-        const statement = this.#statements.upsert(Object.keys(fields));
+        const returning = this.#returning ?? (this.#returning = this.#probeReturning());
+        const returns = typeof returning === 'boolean' ? returning : await returning;
+        const statement = this.#statements.upsert(Object.keys(fields), returns);
         this.#throttle.forget(key);
         if (!statement) {
-          await this.#resilience.call(() => this.sessionModel.upsert({ sid: key, ...fields }), signal);
-          return;
+          const model = this.sessionModel;
+          await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);
+          return (await this.#resilience.call(() => model.findOne({ where: { sid: key } }), signal))!;
         }
         const now = this.#date(new Date());
-        const values = columnValues(fields, this.#date);
-        await this.#runner.run(statement, { key, values, createdAt: now, updatedAt: now }, signal);
+        const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
+        if (returns) return this.#instance((await this.#runner.first(statement, args, signal))!);
+        await this.#runner.run(statement, args, signal);
+        // MySQL has no RETURNING: the row as stored costs a read (procedures: what was written).
+        const read = this.#statements.row;
+        const row = read ? await this.#runner.first(read, { key }, signal) : undefined;
+        return row ? this.#instance(row) : this.sessionModel.build({ sid: key, ...fields }, { isNewRecord: false });
       });
+    }
+
+    async #probeReturning(): Promise<boolean> {
+      const returns = this.#runnerReturns && (await upsertReturnsRow(this.sessionModel));
+      this.#returning = returns;
+      return returns;
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
@@ -163,8 +195,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting;
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
+        // The one-second rule is for what a browser keeps: a session without a cookie (a direct
+        // call, as in connect-session-sequelize's suite) has its expiry written whatever it moves.
+        const statement = session.cookie ? this.#statements.touch : this.#statements.touchAlways;
         await this.#runner.run(
-          this.#statements.touch,
+          statement,
           {
             key,
             expires: this.#date(expiresAt),

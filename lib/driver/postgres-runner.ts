@@ -30,6 +30,7 @@ export function postgresRunner(sequelize: Sequelize): Runner {
       );
     }, signal);
   return {
+    returning: true,
     first: (statement, args, signal) => query(statement, args, firstRow, signal),
     run: (statement, args, signal) => query(statement, args, rowCount, signal),
   };
