@@ -6,6 +6,7 @@ import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
 import { PREFIX } from './messages';
 import { bindSessionModel } from './model-binding';
+import { modelPathFor, type ModelPath } from './model-path';
 import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -57,6 +58,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
     readonly #instance: (row: Record<string, unknown>) => Model;
+    /** The model API, for a model with Sequelize behaviour (`full`) or without a unique sid. */
+    readonly #modelPath: ModelPath | undefined;
+    /** The same, when every operation takes it; undefined keeps get, touch and destroy on the fast path. */
+    readonly #fullModelPath: ModelPath | undefined;
     /** Whether the runner reads rows back from a write at all. */
     readonly #runnerReturns: boolean;
     /** Whether the upsert returns the row it wrote; asked of the server at the first save. */
@@ -73,6 +78,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const model = bindSessionModel(this.db, resolved);
       this.sessionModel = model;
       this.#date = dateParameter(model);
+      this.#modelPath = modelPathFor(model, resolved);
+      this.#fullModelPath = this.#modelPath?.full ? this.#modelPath : undefined;
       const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
       const access = sessionAccess(model, resolved.storedProcedures, this.#date, warn);
       this.#resilience = new Resilience(this.db, resolved, (event) => this.emit(event));
@@ -131,7 +138,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting; // the hot path skips an await when nothing is pending
         const throttled = this.#throttle.enabled;
         const statement = throttled ? this.#statements.getWithExpiry : this.#statements.get;
-        const row = await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
+        const path = this.#fullModelPath;
+        const row = path
+          ? await this.#resilience.call(() => path.get(key, new Date()), signal)
+          : await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
         if (!row) return null;
         try {
           const decoded = this.#codec.decode(key, row.data);
@@ -158,6 +168,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const limits = await this.#limits.get();
         this.#ids.checkStorable(key, limits.sidChars);
         checkDataFits(key, fields.data, limits);
+        const path = this.#modelPath;
+        if (path) {
+          this.#throttle.forget(key);
+          return this.#resilience.call(() => path.save(key, fields), signal);
+        }
         const returning = this.#returning ?? (this.#returning = this.#probeReturning());
         const returns = typeof returning === 'boolean' ? returning : await returning;
         const statement = this.#statements.upsert(Object.keys(fields), returns);
@@ -193,6 +208,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.touch(key, expiresAt, new Date()), signal);
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
         // The one-second rule is for what a browser keeps: a session without a cookie (a direct
@@ -219,6 +236,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.destroy(key), signal);
         await this.#runner.run(this.#statements.destroy, { key }, signal);
       });
     }
