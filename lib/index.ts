@@ -37,6 +37,7 @@ namespace sequelizeSessionStore {
   export type FastifySessionStoreExport = storeTypes.FastifySessionStoreExport;
   export type ListedSession = storeTypes.ListedSession;
   export type SequelizeStoreOptions = optionTypes.SequelizeStoreOptions;
+  export type ResolvedOptions = optionTypes.ResolvedOptions;
   export type DefaultFields = rowTypes.DefaultFields;
   export type Logger = optionTypes.Logger;
   export type Callback<T = void> = callbackTypes.Callback<T>;

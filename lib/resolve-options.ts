@@ -39,7 +39,16 @@ function nonEmptyString(name: string, value: unknown, fallback: string): string 
   return value;
 }
 
-function positiveDuration(name: string, value: unknown, fallback: number): number {
+/** A number as text, from an environment variable: digits, an optional sign and fraction, nothing else. */
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
+/** `"900000"` reads as 900000; `"15m"` stays text, for the option's check to refuse. */
+function numeric(value: unknown): unknown {
+  return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+}
+
+function positiveDuration(name: string, input: unknown, fallback: number): number {
+  const value = numeric(input);
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
     fail(name, 'a positive number of milliseconds', value);
@@ -55,7 +64,8 @@ function ttl(value: unknown): SessionTtl | undefined {
   return value;
 }
 
-function seconds(name: string, value: unknown): number {
+function seconds(name: string, input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     fail(name, 'a number of seconds, 0 or more', value);
@@ -63,7 +73,8 @@ function seconds(name: string, value: unknown): number {
   return value;
 }
 
-function interval(value: unknown): number {
+function interval(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 15 * 60 * 1000;
   // connect-session-sequelize users turn the timer off with 0 or -1.
   if (value === false || value === null) return 0;
@@ -78,7 +89,8 @@ function interval(value: unknown): number {
 /** Largest `pruneBatchSize`; beyond it one batch would be a long lock again. */
 export const MAX_PRUNE_BATCH = 1_000_000;
 
-function batchSize(value: unknown): number {
+function batchSize(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 1000;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRUNE_BATCH) {
     fail('pruneBatchSize', `a whole number of rows from 1 to ${MAX_PRUNE_BATCH}`, value);
@@ -166,7 +178,8 @@ function sidSecret(value: unknown): string | undefined {
   return value;
 }
 
-function maxSize(value: unknown): number {
+function maxSize(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return Infinity;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     fail('maxSize', 'a positive whole number of bytes', value);
@@ -203,7 +216,8 @@ function storedProcedures(value: unknown, db: Sequelize | undefined, table: unkn
   return wanted;
 }
 
-function retries(value: unknown): number {
+function retries(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
     fail('retries', 'a whole number from 0 to 100', value);
@@ -211,7 +225,8 @@ function retries(value: unknown): number {
   return value;
 }
 
-function operationTimeout(value: unknown): number {
+function operationTimeout(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 10_000;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
     fail('operationTimeout', `a number of milliseconds from 0 (no bound) to ${MAX_TIMER_MS}`, value);
@@ -288,7 +303,32 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   disableConnectionEvents: (value) => flag('disableConnectionEvents', value),
 };
 
-const KNOWN_OPTIONS = new Set(Object.keys(RESOLVERS));
+const KNOWN_OPTIONS = Object.keys(RESOLVERS);
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known option nearest to `name`, for the warning about an unknown one. */
+export function closestOption(name: string): string {
+  const lower = name.toLowerCase();
+  let best = KNOWN_OPTIONS[0]!;
+  let bestDistance = Infinity;
+  for (const known of KNOWN_OPTIONS) {
+    const distance = editDistance(lower, known.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [known, distance];
+  }
+  return best;
+}
 
 /** Validates the public options once and fills in every default. */
 export function resolveOptions(input: unknown): ResolvedOptions {
@@ -297,12 +337,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`${PREFIX} options must be an object, received ${show(input)}`);
   }
   const options = input as Options;
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PREFIX} unknown option \`${key}\``);
-  }
   const resolved: Partial<Record<keyof ResolvedOptions, unknown>> = {};
-  for (const name of Object.keys(RESOLVERS) as (keyof ResolvedOptions)[]) {
+  for (const name of KNOWN_OPTIONS as (keyof ResolvedOptions)[]) {
     resolved[name] = RESOLVERS[name](options[name], options);
   }
-  return resolved as ResolvedOptions;
+  const result = resolved as ResolvedOptions;
+  // connect-session-sequelize ignores keys it does not know, and configs that worked there must
+  // start here: a typo is told, not refused.
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key) && result.logger) {
+      result.logger.warn(`${PREFIX} unknown option \`${key}\` is ignored; did you mean \`${closestOption(key)}\`?`);
+    }
+  }
+  return result;
 }

@@ -8,6 +8,7 @@ import { PREFIX } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationTracer } from './observability/tracing';
+import { modelPathFor, type ModelPath } from './model-path';
 import { OperationGate } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './resolve-options';
@@ -20,6 +21,7 @@ import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
+import { rowToInstance, upsertReturnsRow } from './sql/saved-row';
 import { tableNameOf } from './sql/session-table';
 import { TableOperations } from './table-operations';
 import type {
@@ -66,6 +68,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
     readonly #tracer: OperationTracer;
+    readonly #instance: (row: Record<string, unknown>) => Model;
+    /** The model API, for a model with Sequelize behaviour (`full`) or without a unique sid. */
+    readonly #modelPath: ModelPath | undefined;
+    /** The same, when every operation takes it; undefined keeps get, touch and destroy on the fast path. */
+    readonly #fullModelPath: ModelPath | undefined;
+    /** Whether the runner reads rows back from a write at all. */
+    readonly #runnerReturns: boolean;
+    /** Whether the upsert returns the row it wrote; asked of the server at the first save. */
+    #returning: boolean | Promise<boolean> | undefined;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
@@ -78,6 +89,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const model = bindSessionModel(this.db, resolved);
       this.sessionModel = model;
       this.#date = dateParameter(model);
+      this.#modelPath = modelPathFor(model, resolved);
+      this.#fullModelPath = this.#modelPath?.full ? this.#modelPath : undefined;
       const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
       // Facts worth a line in the log that are no error: an 'error' listener does not hear them.
       const notice = (message: string): void => void (resolved.logger && resolved.logger.warn(`${PREFIX} ${message}`));
@@ -90,11 +103,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         (error) => explainMissingTable(error, tableName),
       );
       this.#runner = this.#resilience.runner(access.runner);
+      this.#runnerReturns = access.runner.returning === true;
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
+      this.#instance = rowToInstance(model);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
       this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
@@ -112,6 +127,16 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         resolved.onCleanupError,
       );
       this.#cleanup.start();
+    }
+
+    /** The options the store runs on, resolved; `disableTouch` may be changed here at run time. */
+    get options(): ResolvedOptions {
+      return this.#options;
+    }
+
+    /** connect-session-sequelize's name for the cleanup timer: its handle, or null when none is armed. */
+    get _expirationInterval(): NodeJS.Timeout | null {
+      return this.#cleanup.handle;
     }
 
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
@@ -162,7 +187,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting; // the hot path skips an await when nothing is pending
         const throttled = this.#throttle.enabled;
         const statement = throttled ? this.#statements.getWithExpiry : this.#statements.get;
-        const row = await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
+        const path = this.#fullModelPath;
+        const row = path
+          ? await this.#resilience.call(() => path.get(key, new Date()), signal)
+          : await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
         if (!row) return null;
         try {
           const decoded = this.#codec.decode(key, row.data);
@@ -176,7 +204,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       });
     }
 
-    set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
+    set(sid: string, session: SessionData, callback?: Callback<Model>): Promise<Model> {
       return this.#sessionOperation('set', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
@@ -190,16 +218,35 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const limits = await this.#limits.get();
         this.#ids.checkStorable(key, limits.sidChars);
         checkDataFits(key, fields.data, limits);
-        const statement = this.#statements.upsert(Object.keys(fields));
+        const path = this.#modelPath;
+        if (path) {
+          this.#throttle.forget(key);
+          return this.#resilience.call(() => path.save(key, fields), signal);
+        }
+        const returning = this.#returning ?? (this.#returning = this.#probeReturning());
+        const returns = typeof returning === 'boolean' ? returning : await returning;
+        const statement = this.#statements.upsert(Object.keys(fields), returns);
         this.#throttle.forget(key);
         if (!statement) {
-          await this.#resilience.call(() => this.sessionModel.upsert({ sid: key, ...fields }), signal);
-          return;
+          const model = this.sessionModel;
+          await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);
+          return (await this.#resilience.call(() => model.findOne({ where: { sid: key } }), signal))!;
         }
         const now = this.#date(new Date());
-        const values = columnValues(fields, this.#date);
-        await this.#runner.run(statement, { key, values, createdAt: now, updatedAt: now }, signal);
+        const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
+        if (returns) return this.#instance((await this.#runner.first(statement, args, signal))!);
+        await this.#runner.run(statement, args, signal);
+        // MySQL has no RETURNING: the row as stored costs a read (procedures: what was written).
+        const read = this.#statements.row;
+        const row = read ? await this.#runner.first(read, { key }, signal) : undefined;
+        return row ? this.#instance(row) : this.sessionModel.build({ sid: key, ...fields }, { isNewRecord: false });
       });
+    }
+
+    async #probeReturning(): Promise<boolean> {
+      const returns = this.#runnerReturns && (await upsertReturnsRow(this.sessionModel));
+      this.#returning = returns;
+      return returns;
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
@@ -211,10 +258,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.touch(key, expiresAt, new Date()), signal);
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
+        // The one-second rule is for what a browser keeps: a session without a cookie (a direct
+        // call, as in connect-session-sequelize's suite) has its expiry written whatever it moves.
+        const statement = session.cookie ? this.#statements.touch : this.#statements.touchAlways;
         await this.#runner.run(
-          this.#statements.touch,
+          statement,
           {
             key,
             expires: this.#date(expiresAt),
@@ -234,6 +286,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.destroy(key), signal);
         await this.#runner.run(this.#statements.destroy, { key }, signal);
       });
     }

@@ -1,7 +1,7 @@
 import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData, Store } from 'express-session';
 import type { Callback } from './callback';
-import type { SequelizeStoreOptions } from './options';
+import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 
 /** A live session as listed by `all()`: its data plus `id`, the session id. */
 export type ListedSession = SessionData & { id: string };
@@ -55,11 +55,21 @@ export interface SequelizeStore extends Store {
   readonly sessionModel: ModelStatic<Model>;
   /** The Sequelize instance the sessions live in. */
   readonly db: Sequelize;
+  /**
+   * The options the store runs on, every default filled in. As in connect-session-sequelize,
+   * `store.options.disableTouch` may be changed at run time and takes effect at the next touch.
+   */
+  readonly options: ResolvedOptions;
+  /** connect-session-sequelize's cleanup timer handle: null once `stopExpiringSessions()` ran. */
+  readonly _expirationInterval: NodeJS.Timeout | null;
 
   /** The live session with this id, or null: an expired session is never returned. */
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null>;
-  /** Saves a session in one atomic upsert. */
-  set(sid: string, session: SessionData, callback?: Callback): Promise<void>;
+  /**
+   * Saves a session in one atomic upsert; resolves to the saved row as an instance of the session
+   * model, as stored (connect-session-sequelize hands it back too).
+   */
+  set(sid: string, session: SessionData, callback?: Callback<Model>): Promise<Model>;
   /** Refreshes the expiry of an unchanged session without rewriting its data. */
   touch(sid: string, session: SessionData, callback?: Callback): Promise<void>;
   /** Deletes a session; succeeds when there is none. */

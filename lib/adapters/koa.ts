@@ -6,7 +6,10 @@ import type { SequelizeStore } from '../types';
 export type KoaSession = Record<string, unknown>;
 
 /** What the adapter uses of a store: the promise-returning `get`, `set` and `destroy` of `SequelizeStore`. */
-export type KoaAdaptableStore = Pick<SequelizeStore, 'get' | 'set' | 'destroy'>;
+export interface KoaAdaptableStore extends Pick<SequelizeStore, 'get' | 'destroy'> {
+  /** Saves a session; what it resolves to (the store's saved row) is not used. */
+  set(sid: string, session: Parameters<SequelizeStore['set']>[1]): Promise<unknown>;
+}
 
 /**
  * The lifetime koa-session gives a session: milliseconds, or `'session'` for a browser-session

@@ -9,6 +9,8 @@ export function sequelizeRunner(sequelize: Sequelize): Runner {
   const values = (params: unknown[]) =>
     sequelize.getDialect() === 'postgres' ? { bind: params } : { replacements: params };
   return {
+    // It picks sqlite3's run() for any text that starts with INSERT, which returns no rows.
+    returning: sequelize.getDialect() === 'postgres',
     first: async (statement, args) => {
       const rows = await sequelize.query<Row>(statement.text, {
         ...values(statement.params(args)),

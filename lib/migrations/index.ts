@@ -4,7 +4,9 @@ import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
 import { createProcedures } from './create-procedures';
 import type { MigrationStep } from './step';
+import { uniqueSid } from './unique-sid';
 import { widenColumns } from './widen-columns';
+import { sidIsUnique } from '../sql/unique-sid';
 
 /** What a migration runs on: your Sequelize instance or its QueryInterface (umzug's usual context). */
 export type MigrationContext = Sequelize | QueryInterface;
@@ -72,7 +74,13 @@ export function sessionMigrations(options: SessionMigrationOptions = {}): Sessio
       ...(schema === undefined ? {} : { schema }),
       dataType: options.dataType ?? 'text',
     });
-  const steps = options.procedures ? [...STEPS, createProcedures] : STEPS;
+  // A model written for connect-session-sequelize may key its rows by an `id`: the store then
+  // saves through a lock, and this step offers the unique index that makes a save one upsert.
+  const steps = [
+    ...STEPS,
+    ...(options.procedures ? [createProcedures] : []),
+    ...(model && !sidIsUnique(model) ? [uniqueSid] : []),
+  ];
   return steps.map((step) => ({
     name: `${ledgerName}/${step.name}`,
     async up({ context }) {

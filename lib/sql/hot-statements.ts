@@ -49,8 +49,13 @@ export interface HotStatements {
    */
   touchAlways: Statement<TouchArgs>;
   destroy: Statement<DestroyArgs>;
-  /** The atomic upsert of these attributes; undefined on a dialect without one (the store then uses Model.upsert). */
-  upsert(attributes: readonly string[]): Statement<UpsertArgs> | undefined;
+  /** → the whole row, live or not: what `set` hands back where the upsert cannot return it. */
+  row?: Statement<DestroyArgs>;
+  /**
+   * The atomic upsert of these attributes, with `returning` also handing back the row as stored;
+   * undefined on a dialect without one (the store then uses Model.upsert).
+   */
+  upsert(attributes: readonly string[], returning?: boolean): Statement<UpsertArgs> | undefined;
 }
 
 /** Placeholders: PostgreSQL numbers them, the others take `?`. */
@@ -107,8 +112,8 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
   const key = (value: string): string[] => (mysql ? [value, value] : [value]);
 
   const upserts = new Map<string, Statement<UpsertArgs> | undefined>();
-  const upsert = (attributes: readonly string[]): Statement<UpsertArgs> | undefined => {
-    const cacheKey = attributes.join('\0');
+  const upsert = (attributes: readonly string[], returning = false): Statement<UpsertArgs> | undefined => {
+    const cacheKey = `${returning ? 'r' : ''}\0${attributes.join('\0')}`;
     if (upserts.has(cacheKey)) return upserts.get(cacheKey);
     const written = attributes.map((attribute) => t.column(attribute));
     const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
@@ -120,7 +125,7 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
     const result = tail
       ? statement<UpsertArgs>(
           `upsert${upserts.size}`,
-          `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${values}) ${tail}`,
+          `INSERT INTO ${t.table} (${columns.join(', ')}) VALUES (${values}) ${tail}${returning ? ' RETURNING *' : ''}`,
           (a) => {
             const params = [a.key, ...attributes.map((attribute) => a.values[attribute])];
             if (hasCreatedAt) params.push(a.createdAt);
@@ -164,6 +169,7 @@ export function prepareStatements(model: ModelStatic<Model>): { table: SessionTa
       ),
       touchAlways: statement('touch_always', `UPDATE ${t.table} SET ${touchSet} ${touchWhere}`, touchStart),
       destroy: statement('destroy', `DELETE FROM ${t.table} WHERE ${bySid(1)}`, (a) => key(a.key)),
+      row: statement('row', `SELECT * FROM ${t.table} WHERE ${bySid(1)}`, (a) => key(a.key)),
       upsert,
     },
   };

@@ -31,7 +31,7 @@ describe.each(availableBackends())('retries, deadlines and the pool on $name', (
       } finally {
         await lock.release();
       }
-      await expect(saving).resolves.toBeUndefined();
+      await expect(saving).resolves.toBeInstanceOf(store.sessionModel); // the saved row
       expect(JSON.parse(String((await rowsOf(store)).s!.data)).n).toBe(2);
     });
 
