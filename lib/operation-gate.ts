@@ -1,5 +1,17 @@
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
+import { Sequelize, type Model, type ModelStatic } from 'sequelize';
 import { PREFIX } from './messages';
+
+/** Opens the embedded SQLite database used when no `db` is given. */
+export function openEmbeddedDatabase(path: string): Sequelize {
+  try {
+    return new Sequelize({ dialect: 'sqlite', storage: path, logging: false });
+  } catch (error) {
+    throw new Error(
+      `${PREFIX} with no \`db\` option the store keeps sessions in SQLite and needs the sqlite3 package ` +
+        `(npm install sqlite3), or pass your own Sequelize instance as \`db\`: ${(error as Error).message}`,
+    );
+  }
+}
 
 const creations = new WeakMap<ModelStatic<Model>, Promise<void>>();
 

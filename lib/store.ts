@@ -1,4 +1,4 @@
-import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
+import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
@@ -9,19 +9,19 @@ import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationTracer } from './observability/tracing';
 import { modelPathFor, type ModelPath } from './model-path';
-import { OperationGate } from './operation-gate';
+import { OperationGate, openEmbeddedDatabase } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
-import { resolveOptions } from './resolve-options';
+import { resolveOptions } from './options/resolve';
+import { SavedRows } from './saves';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
 import { expiryOf, TouchThrottle } from './session/expiry';
-import { checkSession, columnValues, rowFields } from './session/row-fields';
+import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
 import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
-import { rowToInstance, upsertReturnsRow } from './sql/saved-row';
 import { tableNameOf } from './sql/session-table';
 import { TableOperations } from './table-operations';
 import type {
@@ -36,24 +36,13 @@ import type {
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
 
-/** Opens the embedded SQLite database used when no `db` is given. */
-function openEmbeddedDatabase(path: string): Sequelize {
-  try {
-    return new Sequelize({ dialect: 'sqlite', storage: path, logging: false });
-  } catch (error) {
-    throw new Error(
-      `${PREFIX} with no \`db\` option the store keeps sessions in SQLite and needs the sqlite3 package ` +
-        `(npm install sqlite3), or pass your own Sequelize instance as \`db\`: ${(error as Error).message}`,
-    );
-  }
-}
-
 /** Builds the store class on top of the given express-session (or Connect) `Store`. */
 export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
   class Store extends Base implements SequelizeStore {
     readonly sessionModel: ModelStatic<Model>;
     readonly db: Sequelize;
-    readonly #options: ResolvedOptions;
+    /** The options the store runs on, resolved; `disableTouch` may be changed here at run time. */
+    readonly options: ResolvedOptions;
     readonly #ownsDb: boolean;
     readonly #resilience: Resilience;
     readonly #gate: OperationGate;
@@ -68,20 +57,16 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
     readonly #tracer: OperationTracer;
-    readonly #instance: (row: Record<string, unknown>) => Model;
+    readonly #saved: SavedRows;
     /** The model API, for a model with Sequelize behaviour (`full`) or without a unique sid. */
     readonly #modelPath: ModelPath | undefined;
     /** The same, when every operation takes it; undefined keeps get, touch and destroy on the fast path. */
     readonly #fullModelPath: ModelPath | undefined;
-    /** Whether the runner reads rows back from a write at all. */
-    readonly #runnerReturns: boolean;
-    /** Whether the upsert returns the row it wrote; asked of the server at the first save. */
-    #returning: boolean | Promise<boolean> | undefined;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
       const resolved = resolveOptions(options);
-      this.#options = resolved;
+      this.options = resolved;
       const { table } = resolved;
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
@@ -103,13 +88,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         (error) => explainMissingTable(error, tableName),
       );
       this.#runner = this.#resilience.runner(access.runner);
-      this.#runnerReturns = access.runner.returning === true;
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
-      this.#instance = rowToInstance(model);
+      this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date);
       this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
       this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
@@ -129,11 +113,6 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#cleanup.start();
     }
 
-    /** The options the store runs on, resolved; `disableTouch` may be changed here at run time. */
-    get options(): ResolvedOptions {
-      return this.#options;
-    }
-
     /** connect-session-sequelize's name for the cleanup timer: its handle, or null when none is armed. */
     get _expirationInterval(): NodeJS.Timeout | null {
       return this.#cleanup.handle;
@@ -143,41 +122,26 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     #report(error: unknown): void {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.listenerCount('error') > 0) this.emit('error', err);
-      else if (this.#options.logger)
-        this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+      else if (this.options.logger)
+        this.options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
     #operation<T>(name: string, callback: Callback<T> | undefined, work: (signal?: AbortSignal) => Promise<T>) {
-      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
-      return settle(
-        this.#tracer.trace(name, () => this.#resilience.operation(name, work)),
-        callback,
-      );
+      return this.#sessionOperation(name, undefined, callback, work);
     }
 
-    /** An operation on one session: a trace shows its row key. */
+    /** The same for an operation on one session: a trace, when anyone listens, shows its row key. */
     #sessionOperation<T>(
       name: string,
-      sid: string,
+      sid: string | undefined,
       callback: Callback<T> | undefined,
       work: (signal?: AbortSignal) => Promise<T>,
-    ) {
-      if (!this.#tracer.active) return settle(this.#resilience.operation(name, work), callback);
-      const key = (): string | undefined => this.#traceKey(sid);
-      return settle(
-        this.#tracer.trace(name, () => this.#resilience.operation(name, work), key),
-        callback,
-      );
-    }
-
-    /** The row key a trace shows; an id no row can have shows none (the operation says why). */
-    #traceKey(sid: string): string | undefined {
-      try {
-        return this.#ids.key(sid);
-      } catch {
-        return undefined;
-      }
+    ): Promise<T> {
+      const run = (): Promise<T> => this.#resilience.operation(name, work);
+      if (!this.#tracer.active) return settle(run(), callback);
+      const key = sid === undefined ? undefined : (): string | undefined => this.#ids.keyOrNone(sid);
+      return settle(this.#tracer.trace(name, run, key), callback);
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
@@ -210,9 +174,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
         const data = typeof encoded === 'string' ? encoded : await encoded;
-        const expires = expiryOf(session, this.#options.expiration, this.#options.ttl);
-        const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
-        if (fields.data !== data) checkWrittenSize(key, fields.data, this.#options.maxSize);
+        const expires = expiryOf(session, this.options.expiration, this.options.ttl);
+        const fields = rowFields({ data, expires }, session, this.options.extendDefaultFields);
+        if (fields.data !== data) checkWrittenSize(key, fields.data, this.options.maxSize);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
         const limits = await this.#limits.get();
@@ -223,38 +187,17 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
           this.#throttle.forget(key);
           return this.#resilience.call(() => path.save(key, fields), signal);
         }
-        const returning = this.#returning ?? (this.#returning = this.#probeReturning());
-        const returns = typeof returning === 'boolean' ? returning : await returning;
-        const statement = this.#statements.upsert(Object.keys(fields), returns);
         this.#throttle.forget(key);
-        if (!statement) {
-          const model = this.sessionModel;
-          await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);
-          return (await this.#resilience.call(() => model.findOne({ where: { sid: key } }), signal))!;
-        }
-        const now = this.#date(new Date());
-        const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
-        if (returns) return this.#instance((await this.#runner.first(statement, args, signal))!);
-        await this.#runner.run(statement, args, signal);
-        // MySQL has no RETURNING: the row as stored costs a read (procedures: what was written).
-        const read = this.#statements.row;
-        const row = read ? await this.#runner.first(read, { key }, signal) : undefined;
-        return row ? this.#instance(row) : this.sessionModel.build({ sid: key, ...fields }, { isNewRecord: false });
+        return this.#saved.save(key, fields, signal);
       });
-    }
-
-    async #probeReturning(): Promise<boolean> {
-      const returns = this.#runnerReturns && (await upsertReturnsRow(this.sessionModel));
-      this.#returning = returns;
-      return returns;
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
       return this.#sessionOperation('touch', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
-        if (this.#options.disableTouch) return;
-        const expiresAt = expiryOf(session, this.#options.expiration, this.#options.ttl);
+        if (this.options.disableTouch) return;
+        const expiresAt = expiryOf(session, this.options.expiration, this.options.ttl);
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
@@ -265,18 +208,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         // The one-second rule is for what a browser keeps: a session without a cookie (a direct
         // call, as in connect-session-sequelize's suite) has its expiry written whatever it moves.
         const statement = session.cookie ? this.#statements.touch : this.#statements.touchAlways;
-        await this.#runner.run(
-          statement,
-          {
-            key,
-            expires: this.#date(expiresAt),
-            updatedAt: now,
-            now,
-            earliest: this.#date(new Date(at - TOUCH_RESOLUTION_MS)),
-            latest: this.#date(new Date(at + TOUCH_RESOLUTION_MS)),
-          },
-          signal,
-        );
+        const earliest = this.#date(new Date(at - TOUCH_RESOLUTION_MS));
+        const latest = this.#date(new Date(at + TOUCH_RESOLUTION_MS));
+        const expires = this.#date(expiresAt);
+        await this.#runner.run(statement, { key, expires, updatedAt: now, now, earliest, latest }, signal);
       });
     }
 
@@ -322,11 +257,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
-      return this.#resilience.operation('sync', async (signal) => {
-        const synced = await this.#table.sync(options, signal);
-        this.#limits.forget();
-        return synced;
-      });
+      const syncing = this.#resilience.operation('sync', (signal) => this.#table.sync(options, signal));
+      return syncing.finally(() => this.#limits.forget()); // the table may be there, or wider, now
     }
 
     prune(callback?: Callback<number>): Promise<number> {

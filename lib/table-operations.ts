@@ -8,7 +8,7 @@ import type { Resilience } from './resilience/resilience';
 import type { SessionCodec } from './session/codec';
 import { checkWhere, findLive, findLivePage, type StoredSession } from './sql/model-queries';
 import type { IterateOptions, ListedSession, MigrateOptions } from './types';
-import { MAX_PRUNE_BATCH } from './resolve-options';
+import { MAX_PRUNE_BATCH } from './options/resolve';
 import { PREFIX } from './messages';
 
 /** Runs one page of `iterate` as an operation of the store (deadline, retries, trace). */

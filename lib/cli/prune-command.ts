@@ -1,5 +1,5 @@
 import { defineSessionModel } from '../../models/session';
-import { MAX_PRUNE_BATCH } from '../resolve-options';
+import { MAX_PRUNE_BATCH } from '../options/resolve';
 import { createRunner } from '../driver/create-runner';
 import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';

@@ -1,7 +1,7 @@
 import session from 'express-session';
 import { DataTypes, Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
-import { resolveOptions } from '../../lib/resolve-options';
+import { resolveOptions } from '../../lib/options/resolve';
 import { sqliteFile } from '../support/backends';
 
 const SequelizeStore = sequelizeSessionStore(session.Store);

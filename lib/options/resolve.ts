@@ -1,74 +1,25 @@
 import path from 'node:path';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
-import type { Serializer } from './session/codec';
-import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
-import type { Logger, ResolvedOptions } from './options';
-import type { SessionTtl } from './session/expiry';
-import { MAX_TIMER_MS } from './cleanup/cleanup-timer';
-import { PREFIX } from './messages';
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return `an object (${value.constructor?.name ?? 'no prototype'})`;
-}
-
-function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(`${PREFIX} option \`${name}\` must be ${expected}, received ${show(value)}`);
-}
-
-function isSequelize(value: unknown): value is Sequelize {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Sequelize).define === 'function' &&
-    typeof (value as Sequelize).query === 'function' &&
-    typeof (value as Sequelize).getDialect === 'function'
-  );
-}
-
-function isModel(value: unknown): value is ModelStatic<Model> {
-  return typeof value === 'function' && typeof (value as ModelStatic<Model>).getTableName === 'function';
-}
-
-function nonEmptyString(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') fail(name, 'a non-empty string', value);
-  return value;
-}
-
-/** A number as text, from an environment variable: digits, an optional sign and fraction, nothing else. */
-const NUMERIC = /^-?\d+(\.\d+)?$/;
-
-/** `"900000"` reads as 900000; `"15m"` stays text, for the option's check to refuse. */
-function numeric(value: unknown): unknown {
-  return typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
-}
-
-function positiveDuration(name: string, input: unknown, fallback: number): number {
-  const value = numeric(input);
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
-    fail(name, 'a positive number of milliseconds', value);
-  }
-  return value;
-}
+import type { Sequelize } from 'sequelize';
+import type { Logger, ResolvedOptions } from './index';
+import type { SessionTtl } from '../session/expiry';
+import { MAX_TIMER_MS } from '../cleanup/cleanup-timer';
+import { PREFIX } from '../messages';
+import { fail, flag, isModel, isSequelize, nonEmptyString, numeric, positiveDuration, seconds, show } from './checks';
+import {
+  algorithm,
+  allowPlaintext,
+  disablePlaintext,
+  encryption,
+  maxSize,
+  secrets,
+  serializer,
+  sidSecret,
+} from './security';
 
 function ttl(value: unknown): SessionTtl | undefined {
   if (value === undefined || typeof value === 'function') return value as SessionTtl | undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
     fail('ttl', 'a positive number of milliseconds or a function (session) => milliseconds', value);
-  }
-  return value;
-}
-
-function seconds(name: string, input: unknown): number {
-  const value = numeric(input);
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(name, 'a number of seconds, 0 or more', value);
   }
   return value;
 }
@@ -105,92 +56,6 @@ function logger(value: unknown): Logger | false {
     fail('logger', 'an object with a warn(message) method, or false', value);
   }
   return value as Logger;
-}
-
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  const object = value as Record<string, unknown> | null;
-  return typeof object === 'object' && object !== null && names.every((name) => typeof object[name] === 'function');
-}
-
-function secrets(value: unknown): readonly string[] | undefined {
-  const list = typeof value === 'string' ? [value] : value;
-  if (
-    list !== undefined &&
-    (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s !== ''))
-  ) {
-    fail('secret', 'a non-empty string or a non-empty array of them', value);
-  }
-  return list as readonly string[] | undefined;
-}
-
-function algorithm(value: unknown, options: Options): string {
-  if (value === undefined) return 'aes-256-gcm';
-  if (options.secret === undefined) fail('algorithm', 'used with `secret`', value);
-  if (typeof value !== 'string' || !aeadCipherInfo(value)) {
-    const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
-    fail('algorithm', expected, value);
-  }
-  return value;
-}
-
-function encryption(value: unknown, options: Options): EncryptionAdapter | undefined {
-  if (value === undefined) return undefined;
-  if (!hasMethods(value, ['encrypt', 'decrypt']))
-    fail('encryption', 'an object with encrypt and decrypt methods', value);
-  if (options.secret !== undefined) fail('encryption', 'used without `secret` (choose one)', value);
-  return value as EncryptionAdapter;
-}
-
-function serializer(value: unknown): Serializer | undefined {
-  if (value !== undefined && !hasMethods(value, ['stringify', 'parse'])) {
-    fail('serializer', 'an object with stringify and parse methods', value);
-  }
-  return value as Serializer | undefined;
-}
-
-function withCipher(name: string, value: unknown, options: Options): boolean {
-  const on = flag(name, value);
-  if (on && options.secret === undefined && options.encryption === undefined) {
-    fail(name, 'used with `secret` or `encryption`', value);
-  }
-  return on;
-}
-
-/** Whether a row that is not encrypted may be read: an explicit choice, for a migration window only. */
-function allowPlaintext(value: unknown, options: Options): boolean {
-  const on = withCipher('allowPlaintext', value, options);
-  if (on && options.disablePlaintext === true) fail('allowPlaintext', 'left out with `disablePlaintext: true`', value);
-  return on;
-}
-
-/**
- * The old spelling, still accepted. Refusing plaintext is now the default, so `true` changes
- * nothing and `false` does not reopen the downgrade: only `allowPlaintext` does.
- */
-function disablePlaintext(value: unknown, options: Options): boolean {
-  withCipher('disablePlaintext', value, options);
-  return options.allowPlaintext !== true;
-}
-
-function sidSecret(value: unknown): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value === ''))
-    fail('sidSecret', 'a non-empty string', value);
-  return value;
-}
-
-function maxSize(input: unknown): number {
-  const value = numeric(input);
-  if (value === undefined) return Infinity;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail('maxSize', 'a positive whole number of bytes', value);
-  }
-  return value;
-}
-
-function flag(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
-  return value;
 }
 
 function dataType(value: unknown, options: Record<string, unknown>): 'text' | 'json' {

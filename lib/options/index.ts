@@ -1,9 +1,9 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { SessionData } from 'express-session';
-import type { Serializer } from './session/codec';
-import type { DefaultFields } from './session/row-fields';
-import type { EncryptionAdapter } from './session/encryption';
-import type { SessionTtl } from './session/expiry';
+import type { Serializer } from '../session/codec';
+import type { DefaultFields } from '../session/row-fields';
+import type { EncryptionAdapter } from '../session/encryption';
+import type { SessionTtl } from '../session/expiry';
 
 /*
  * The store's options as users write them (documented here, shown by their editor) and as the
