@@ -151,7 +151,7 @@ const DATABASE = 'test_schema_sss';
     }
   });
 
-  test('sync() and migrate() create it there, utf8mb4 with its index, and do nothing the second time', async () => {
+  test('sync() and migrate() create it there, utf8mb4 with its index, and do nothing the second time; migrate down drops it there', async () => {
     for (const make of ['sync', 'migrate'] as const) {
       const table = fresh();
       const store = new SequelizeStore({ db, schema: DATABASE, tableName: table, modelKey: table });
@@ -171,6 +171,11 @@ const DATABASE = 'test_schema_sss';
         expect(await whereIs(table)).toEqual([DATABASE]);
         const [indexes] = await db.query(`SHOW INDEX FROM ${DATABASE}.\`${table}\` WHERE Column_name = 'expires'`);
         expect(indexes).toHaveLength(1);
+        if (make === 'migrate') {
+          await store.migrate({ down: true }); // the widening: nothing to undo
+          await store.migrate({ down: true }); // the creation: drops the table there
+          expect(await whereIs(table)).toEqual([]);
+        }
       } finally {
         await store.close();
       }
