@@ -38,9 +38,9 @@ export function requireSqliteFile(db: Sequelize, hint = ''): void {
   if (!existsSync(file)) throw new Error(`no SQLite database at ${file}${hint}`);
 }
 
-/** `--schema`: PostgreSQL only (Sequelize v6 would read `schema.table` as one table name elsewhere). */
+/** `--schema`: a PostgreSQL schema, or another database on MySQL/MariaDB; SQLite has neither. */
 export function schemaFlag(value: string | true | undefined, db: Sequelize): string | undefined {
   if (typeof value !== 'string') return undefined;
-  if (db.getDialect() !== 'postgres') throw new UsageError('--schema is for PostgreSQL only');
+  if (db.getDialect() === 'sqlite') throw new UsageError('--schema is for PostgreSQL, MySQL and MariaDB');
   return value;
 }

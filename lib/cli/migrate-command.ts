@@ -1,5 +1,5 @@
 import { DEFAULT_LEDGER_TABLE, runMigrations, sessionMigrations } from '../migrations';
-import { parseFlags, type CliCommand } from './command';
+import { parseFlags, UsageError, type CliCommand } from './command';
 import { openDatabase, requireSqliteFile, schemaFlag } from './database';
 
 export const migrateCommand: CliCommand = {
@@ -14,7 +14,7 @@ export const migrateCommand: CliCommand = {
     '',
     '  --url <url>       mysql://user:pass@host/db, mariadb://…, postgres://…, or sqlite:path/to/file',
     '  --table <name>    table name (default: Sessions)',
-    '  --schema <name>   PostgreSQL schema of the table, which must exist (default: the search_path)',
+    '  --schema <name>   PostgreSQL schema, or MySQL/MariaDB database, of the table; it must exist',
     '  --json            a JSON data column (JSONB on PostgreSQL) for a new table, as dataType: "json"',
     '  --procedures      also install the stored procedures of the storedProcedures option (MySQL/MariaDB)',
     '  --down            revert the last migration applied instead; reverting the first drops the table',
@@ -27,6 +27,7 @@ export const migrateCommand: CliCommand = {
     const db = openDatabase(flags.url);
     try {
       if (flags.create !== true) requireSqliteFile(db, ' (add --create to create it)');
+      if (flags.schema && flags.procedures) throw new UsageError('--schema cannot go with --procedures');
       const migrations = sessionMigrations({
         tableName: typeof flags.table === 'string' ? flags.table : undefined,
         schema: schemaFlag(flags.schema, db),

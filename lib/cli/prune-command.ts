@@ -14,7 +14,7 @@ Options:
   --url <url>      the database: mysql://user:pass@host:3306/db, postgres://user:pass@host:5432/db
                    or sqlite:path/to/file.sqlite
   --table <name>   the sessions table (default: Sessions)
-  --schema <name>  PostgreSQL schema of the table (default: the search_path)
+  --schema <name>  PostgreSQL schema, or MySQL/MariaDB database, of the table
   --batch <rows>   most rows one DELETE removes (default: 1000)
   --help           this text
 

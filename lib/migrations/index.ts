@@ -3,6 +3,7 @@ import { schemaOf, tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
 import { createProcedures } from './create-procedures';
+import { PREFIX } from '../messages';
 import type { MigrationStep } from './step';
 import { uniqueSid } from './unique-sid';
 import { widenColumns } from './widen-columns';
@@ -30,8 +31,9 @@ export interface SessionMigrationOptions {
    */
   tableName?: string;
   /**
-   * PostgreSQL schema of the built-in model's table (without `model`); it must exist.
-   * @default the connection's search_path (usually `public`)
+   * Schema of the built-in model's table (without `model`): a PostgreSQL schema, or another
+   * MySQL/MariaDB database; it must exist.
+   * @default the connection's search_path (PostgreSQL) or database (MySQL/MariaDB)
    */
   schema?: string;
   /**
@@ -74,6 +76,9 @@ export function sessionMigrations(options: SessionMigrationOptions = {}): Sessio
       ...(schema === undefined ? {} : { schema }),
       dataType: options.dataType ?? 'text',
     });
+  if (schema !== undefined && options.procedures) {
+    throw new TypeError(`${PREFIX} the stored procedures live in the connection's database: not with a schema`);
+  }
   // A model written for connect-session-sequelize may key its rows by an `id`: the store then
   // saves through a lock, and this step offers the unique index that makes a save one upsert.
   const steps = [

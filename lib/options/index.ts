@@ -45,11 +45,12 @@ export interface SequelizeStoreOptions {
    */
   tableName?: string;
   /**
-   * PostgreSQL schema of the built-in model's table, for a table outside `public`: the hot
-   * statements, `sync()`, `createTable`, the cleanup and `migrate()` all use it. The schema must
-   * exist. Not on MySQL/MariaDB (Sequelize v6 would take `schema.table` for one table name there):
-   * connect `db` to the other database instead. With your own model (`table`), its `schema` decides.
-   * @default none: the connection's search_path decides (usually `public`)
+   * Schema of the built-in model's table: a PostgreSQL schema (a table outside `public`), or on
+   * MySQL/MariaDB another database on the same server (`` `schema`.`Sessions` ``). The hot
+   * statements, `sync()`, `createTable`, the cleanup and `migrate()` all use it. The schema or
+   * database must exist. Not with `storedProcedures`, nor on SQLite. With your own model (`table`),
+   * its `schema` decides (PostgreSQL only).
+   * @default none: the connection's search_path (PostgreSQL) or database (MySQL/MariaDB) decides
    * @example 'auth'
    */
   schema?: string;

@@ -15,6 +15,7 @@ import {
   serializer,
   sidSecret,
 } from './security';
+import { isMySqlFamily } from '../sql/dialect';
 
 function ttl(value: unknown): SessionTtl | undefined {
   if (value === undefined || typeof value === 'function') return value as SessionTtl | undefined;
@@ -133,8 +134,10 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     if (options.table !== undefined)
       fail('schema', 'left out when `table` is given (the model names its schema)', value);
     const dialect = isSequelize(options.db) ? options.db.getDialect() : 'sqlite';
-    if (dialect !== 'postgres')
-      fail('schema', `left out on ${dialect} (PostgreSQL only; connect \`db\` to the database you mean)`, value);
+    if (dialect !== 'postgres' && !isMySqlFamily(dialect))
+      fail('schema', `left out on ${dialect} (a PostgreSQL schema, or a MySQL/MariaDB database)`, value);
+    if (options.storedProcedures === true)
+      fail('schema', "left out with `storedProcedures` (the procedures live in the connection's database)", value);
     return schema;
   },
   extendDefaultFields: (value) => {

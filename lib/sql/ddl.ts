@@ -2,7 +2,7 @@ import { Sequelize, type Model, type ModelStatic } from 'sequelize';
 import { defineSessionModel, type SessionModelOptions } from '../../models/session';
 import { tableNameOf } from './session-table';
 import { describeSessionTable } from './session-table';
-import { queryGeneratorOf } from '../driver/internals';
+import { modelQueryGeneratorOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 import { PREFIX } from '../messages';
 
@@ -35,7 +35,7 @@ export function expiresIndexName(model: ModelStatic<Model>): string {
  */
 export function createTableStatements(model: ModelStatic<Model>): string[] {
   const sequelize = model.sequelize!;
-  const generator = queryGeneratorOf(sequelize);
+  const generator = modelQueryGeneratorOf(model);
   const tableName = model.getTableName();
   const columns = generator.attributesToSQL(model.getAttributes(), { context: 'createTable', table: tableName });
   const create = generator

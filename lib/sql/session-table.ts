@@ -1,5 +1,5 @@
-import type { Model, ModelStatic } from 'sequelize';
-import { queryGeneratorOf } from '../driver/internals';
+import type { Model, ModelStatic, QueryInterface } from 'sequelize';
+import { modelQueryGeneratorOf, modelQueryInterfaceOf } from '../driver/internals';
 import { PREFIX } from '../messages';
 
 /** The physical names behind a session model, quoted for its dialect. */
@@ -20,10 +20,18 @@ export function tableNameOf(model: ModelStatic<Model>): string {
   return typeof name === 'string' ? name : name.tableName;
 }
 
-/** The schema of a model's table, if it names one (else the connection's search_path decides). */
+/** The schema of a model's table, if it names one (else the search_path, or the connection's database). */
 export function schemaOf(model: ModelStatic<Model>): string | undefined {
   const name = model.getTableName() as string | { schema?: string };
   return typeof name === 'string' ? undefined : name.schema || undefined;
+}
+
+/**
+ * What describes, indexes or drops the model's table on `sequelize` (a migration's live instance,
+ * for an offline model): a query interface that names the table's schema as the model does.
+ */
+export function tableInterfaceOf(model: ModelStatic<Model>, sequelize = model.sequelize!): QueryInterface {
+  return modelQueryInterfaceOf(model, sequelize);
 }
 
 /** The attribute that holds createdAt or updatedAt, if the model keeps it. */
@@ -47,7 +55,7 @@ export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
   const createdAt = timestampAttribute(model, 'createdAt');
   const updatedAt = timestampAttribute(model, 'updatedAt');
   return {
-    table: queryGeneratorOf(model.sequelize!).quoteTable(model.getTableName()),
+    table: modelQueryGeneratorOf(model).quoteTable(model.getTableName()),
     sid: column('sid'),
     expires: column('expires'),
     data: column('data'),
