@@ -83,7 +83,11 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#codec = createCodec(resolved);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
-      this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      this.#gate = new OperationGate(
+        model,
+        this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined,
+        resolved.createTable,
+      );
       const shared = {
         gate: this.#gate,
         resilience: this.#resilience,
