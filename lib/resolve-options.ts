@@ -5,6 +5,7 @@ import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
 import type { Logger, ResolvedOptions } from './options';
 import { MAX_TIMER_MS } from './cleanup/cleanup-timer';
 import { PREFIX } from './messages';
+import { hasControlCharacter } from './sql/names';
 
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -36,6 +37,13 @@ function nonEmptyString(name: string, value: unknown, fallback: string): string 
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.trim() === '') fail(name, 'a non-empty string', value);
   return value;
+}
+
+/** A name that enters generated SQL. */
+function plainName(name: string, value: unknown, fallback: string): string {
+  const text = nonEmptyString(name, value, fallback);
+  if (hasControlCharacter(text)) fail(name, 'a name without control characters', value);
+  return text;
 }
 
 function positiveDuration(name: string, value: unknown, fallback: number): number {
@@ -236,8 +244,8 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     }
     return value;
   },
-  modelKey: (value) => nonEmptyString('modelKey', value, 'Session'),
-  tableName: (value) => nonEmptyString('tableName', value, 'Sessions'),
+  modelKey: (value) => plainName('modelKey', value, 'Session'),
+  tableName: (value) => plainName('tableName', value, 'Sessions'),
   extendDefaultFields: (value) => {
     if (value !== undefined && typeof value !== 'function') fail('extendDefaultFields', 'a function', value);
     return value as ResolvedOptions['extendDefaultFields'];

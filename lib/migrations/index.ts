@@ -1,4 +1,5 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
+import { checkName } from '../sql/names';
 import { tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
@@ -55,7 +56,7 @@ function sequelizeOf(context: MigrationContext): Sequelize {
  */
 export function sessionMigrations(options: SessionMigrationOptions = {}): SessionMigration[] {
   const { model } = options;
-  const tableName = model ? tableNameOf(model) : (options.tableName ?? 'Sessions');
+  const tableName = model ? tableNameOf(model) : checkName('table name', options.tableName ?? 'Sessions');
   // The built-in model is written for the dialect of whatever database the migration runs on.
   const modelFor = (sequelize: Sequelize): ModelStatic<Model> =>
     model ?? offlineSessionModel(sequelize.getDialect(), { tableName, dataType: options.dataType ?? 'text' });
@@ -88,7 +89,7 @@ export async function runMigrations(
 ): Promise<string[]> {
   // Loaded on demand: most processes never migrate, and umzug takes a while to load.
   const { Umzug, SequelizeStorage } = await import('umzug');
-  const ledger = options.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledger = checkName('ledger table', options.ledgerTable ?? DEFAULT_LEDGER_TABLE);
   const umzug = new Umzug<MigrationContext>({
     migrations,
     context: sequelize,

@@ -5,6 +5,7 @@ import { describeSessionTable } from './session-table';
 import { queryGeneratorOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 import { PREFIX } from '../messages';
+import { checkName } from './names';
 
 /** The dialects the `sql` command writes for. */
 export const SQL_DIALECTS = ['mysql', 'mariadb', 'postgres', 'sqlite'] as const;
@@ -37,6 +38,9 @@ export function createTableStatements(model: ModelStatic<Model>): string[] {
   const sequelize = model.sequelize!;
   const generator = queryGeneratorOf(sequelize);
   const tableName = model.getTableName();
+  for (const [attribute, definition] of Object.entries(model.getAttributes())) {
+    checkName(`column name of \`${attribute}\``, (definition as { field?: string }).field ?? attribute);
+  }
   const columns = generator.attributesToSQL(model.getAttributes(), { context: 'createTable', table: tableName });
   const create = generator
     .createTableQuery(tableName, columns, { ...model.options })

@@ -18,6 +18,9 @@ describe('the command line', () => {
       [['sql'], /sql: --dialect is required/],
       [['sql', '--dialect', 'oracle'], /unknown dialect "oracle"/],
       [['sql', '--dialect', 'postgres', '--procedures'], /--procedures needs --dialect mysql or mariadb/],
+      // Issue 18, item 6: a newline would end the script's `--` header comment.
+      [['sql', '--dialect', 'mysql', '--table', 'x\nDROP TABLE users; --'], /--table holds a control character/],
+      [['migrate', '--url', 'sqlite::memory:', '--ledger', 'ledger\u0001'], /--ledger holds a control character/],
     ];
     // Side by side: each is a process of its own.
     const [help, unreachable, json, ...errors] = await Promise.all([

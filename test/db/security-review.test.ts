@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import session from 'express-session';
-import { Op, type WhereOptions } from 'sequelize';
+import { DataTypes, Op, type WhereOptions } from 'sequelize';
 import { availableBackends } from '../support/backends';
-import { errorsOf, rowsOf, sameTable, sessionData, useBackend } from '../support/stores';
+import { errorsOf, rowsOf, sameTable, SequelizeStore, sessionData, useBackend } from '../support/stores';
 
 // Issue 18: what a security review of the store found, each proved closed on every backend.
 describe.each(availableBackends())('security review on $name', (backend) => {
@@ -149,6 +149,47 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       const rebuilt = store.createSession(req, read!);
       expect(rebuilt.cookie).toBeInstanceOf(session.Cookie);
       expect(typeof (rebuilt.cookie as unknown as Record<string, unknown>).serialize).toBe('function'); // fails with a 500 when its prototype is replaced
+    });
+  });
+
+  describe('control characters in names that enter generated SQL (item 6)', () => {
+    const hostile = ['Sessions\n-- DROP TABLE users', 'Sessions\u0000', 'Sessions\u007f', 'Ses\tsions'];
+
+    test.each(hostile)('tableName and modelKey %j are refused when the store is built', (name) => {
+      expect(() => new SequelizeStore({ db: ctx.db, tableName: name, checkExpirationInterval: 0 })).toThrow(
+        /option `tableName` must be a name without control characters/,
+      );
+      expect(() => new SequelizeStore({ db: ctx.db, modelKey: name, checkExpirationInterval: 0 })).toThrow(
+        /option `modelKey` must be a name without control characters/,
+      );
+    });
+
+    test('a model of your own whose table or column name holds a newline is refused with a TypeError', () => {
+      const columns = {
+        sid: { type: DataTypes.STRING, primaryKey: true },
+        expires: DataTypes.DATE,
+        data: DataTypes.TEXT,
+      };
+      const table = ctx.db.define('HostileTable', columns, { tableName: 'hostile\nname' });
+      expect(() => new SequelizeStore({ table, checkExpirationInterval: 0 })).toThrow(TypeError);
+      expect(() => new SequelizeStore({ table, checkExpirationInterval: 0 })).toThrow(
+        /table name .* control character/,
+      );
+      const column = ctx.db.define(
+        'HostileColumn',
+        { ...columns, data: { type: DataTypes.TEXT, field: 'data\r\nx' } },
+        { tableName: 'hostile_column' },
+      );
+      expect(() => new SequelizeStore({ table: column, checkExpirationInterval: 0 })).toThrow(
+        /column name of `data` "data\\r\\nx" holds a control character/,
+      );
+    });
+
+    test('a ledger table with a control character is refused before anything is created', async () => {
+      const store = await ctx.store();
+      await expect(store.migrate({ ledgerTable: 'ledger\u0000' })).rejects.toThrow(
+        /ledger table "ledger\\u0000" holds a control character/,
+      );
     });
   });
 });
