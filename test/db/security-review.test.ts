@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import session from 'express-session';
 import { DataTypes, Op, type WhereOptions } from 'sequelize';
-import { availableBackends } from '../support/backends';
+import { sqlScript } from '../../lib/cli/sql-command';
+import { availableBackends, uniqueTable } from '../support/backends';
 import { errorsOf, rowsOf, sameTable, SequelizeStore, sessionData, useBackend } from '../support/stores';
 
 // Issue 18: what a security review of the store found, each proved closed on every backend.
@@ -149,6 +150,27 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       const rebuilt = store.createSession(req, read!);
       expect(rebuilt.cookie).toBeInstanceOf(session.Cookie);
       expect(typeof (rebuilt.cookie as unknown as Record<string, unknown>).serialize).toBe('function'); // fails with a 500 when its prototype is replaced
+    });
+  });
+
+  describe('the MySQL CREATE TABLE and its index on expires (item 7)', () => {
+    test('a table name holding `) ENGINE=` stays inside its quotes, and the table is created with its index', async () => {
+      const name = `evil) ENGINE=InnoDB ${crypto.randomBytes(3).toString('hex')}`;
+      // The sql command writes MySQL's DDL whatever the backend under test.
+      expect(sqlScript('mysql', { tableName: name })).toContain(
+        `CREATE TABLE IF NOT EXISTS \`${name}\` (\`sid\` VARCHAR(255) BINARY NOT NULL , \`expires\` DATETIME(3), ` +
+          `\`data\` LONGTEXT, \`createdAt\` DATETIME NOT NULL, \`updatedAt\` DATETIME NOT NULL, ` +
+          `PRIMARY KEY (\`sid\`), INDEX \`${name}_expires\` (\`expires\`)) ENGINE=InnoDB;`,
+      );
+      const ledgerTable = uniqueTable('ledger');
+      ctx.dropTableLater(name);
+      ctx.dropTableLater(ledgerTable);
+      const store = new SequelizeStore({ db: ctx.db, tableName: name, modelKey: name, checkExpirationInterval: 0 });
+      await store.migrate({ ledgerTable }); // the create step runs createTableStatements
+      await store.set('s', sessionData());
+      expect(Object.keys(await rowsOf(store))).toEqual(['s']);
+      const indexes = (await ctx.db.getQueryInterface().showIndex(name)) as { fields: { attribute: string }[] }[];
+      expect(indexes.some((index) => index.fields.map((f) => f.attribute).join() === 'expires')).toBe(true);
     });
   });
 
