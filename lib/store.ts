@@ -4,7 +4,7 @@ import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
-import { PREFIX } from './messages';
+import { maskPasswords, PREFIX } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationGate } from './operation-gate';
@@ -109,7 +109,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.listenerCount('error') > 0) this.emit('error', err);
       else if (this.#options.logger)
-        this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+        this.#options.logger.warn(
+          maskPasswords(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`),
+        );
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */

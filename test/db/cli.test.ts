@@ -50,6 +50,23 @@ describe('the command line', () => {
   });
 });
 
+describe('the database password (issue 18, item 3)', () => {
+  test('is masked in every error the CLI prints: a malformed URL, a URL without --url, an unreachable database', async () => {
+    const cases: [string[], RegExp][] = [
+      [['migrate', '--url', 'mysql:/app:s3cret-pw@db.example/sessions'], /mysql:\/app:\*\*\*@db\.example\/sessions/],
+      [['prune', 'mysql://app:s3cret-pw@db.example/sessions'], /"mysql:\/\/app:\*\*\*@db\.example\/sessions"/],
+      [['prune', '--url', 'postgres://app:s3cret-pw@127.0.0.1:1/none'], /ECONNREFUSED/],
+    ];
+    const outcomes = await Promise.all(cases.map(([args]) => runCli(args)));
+    cases.forEach(([args, message], i) => {
+      const { code, stdout, stderr } = outcomes[i]!;
+      expect({ args, code: code > 0, stdout }).toEqual({ args, code: true, stdout: '' });
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toContain('s3cret-pw');
+    });
+  });
+});
+
 describe('what a newcomer runs into first', () => {
   test('--version and -v print the version of the package', async () => {
     const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };

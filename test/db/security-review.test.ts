@@ -174,6 +174,23 @@ describe.each(availableBackends())('security review on $name', (backend) => {
     });
   });
 
+  describe('passwords in log lines (item 3)', () => {
+    test('a database URL in a reported error is logged with its password masked', async () => {
+      const lines: string[] = [];
+      const adapter = {
+        encrypt: (text: string) => Buffer.from(text).toString('base64'),
+        decrypt: (): string => {
+          throw new Error('the key service at mysql://kms:s3cret-pw@kms.example/keys refused');
+        },
+      };
+      const store = await ctx.store({ encryption: adapter, logger: { warn: (line: string) => lines.push(line) } });
+      await store.set('s', sessionData());
+      expect(await store.get('s')).toBeNull();
+      expect(lines).toEqual([expect.stringContaining('mysql://kms:***@kms.example/keys refused')]);
+      expect(lines.join()).not.toContain('s3cret-pw');
+    });
+  });
+
   describe('control characters in names that enter generated SQL (item 6)', () => {
     const hostile = ['Sessions\n-- DROP TABLE users', 'Sessions\u0000', 'Sessions\u007f', 'Ses\tsions'];
 
