@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import session from 'express-session';
 import { DataTypes, Op, type WhereOptions } from 'sequelize';
 import { sqlScript } from '../../lib/cli/sql-command';
-import { availableBackends, uniqueTable } from '../support/backends';
+import { sequelizeRunner } from '../../lib/driver/sequelize-runner';
+import { prepareStatements } from '../../lib/sql/hot-statements';
+import { availableBackends, openDb, uniqueTable } from '../support/backends';
 import { errorsOf, rowsOf, sameTable, SequelizeStore, sessionData, useBackend } from '../support/stores';
 
 // Issue 18: what a security review of the store found, each proved closed on every backend.
@@ -188,6 +190,30 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       expect(await store.get('s')).toBeNull();
       expect(lines).toEqual([expect.stringContaining('mysql://kms:***@kms.example/keys refused')]);
       expect(lines.join()).not.toContain('s3cret-pw');
+    });
+  });
+
+  describe('values through the portable runner, used by the mariadb dialect (item 12)', () => {
+    test('the sid and the data are bound, never inlined in the SQL that Sequelize logs', async () => {
+      const logged: string[] = [];
+      const { storage } = (ctx.db as unknown as { options: { storage?: string } }).options; // SQLite: the same file
+      const db = openDb(backend, { logging: (sql: string) => logged.push(sql), ...(storage ? { storage } : {}) });
+      ctx.atEnd(() => db.close());
+      const store = await ctx.store();
+      const { statements } = prepareStatements(store.sessionModel);
+      const runner = sequelizeRunner(db);
+      const stamp = new Date().toISOString().replace('T', ' ').slice(0, 23);
+      const upsert = statements.upsert(['data', 'expires'])!;
+      await runner.run(upsert, {
+        key: 'sid-never-logged',
+        values: { data: JSON.stringify({ secret: 'data-never-logged' }), expires: '2999-01-01 00:00:00.000' },
+        createdAt: stamp,
+        updatedAt: stamp,
+      });
+      const row = await runner.first(statements.get, { key: 'sid-never-logged', now: stamp });
+      expect(JSON.parse(String(row?.data))).toEqual({ secret: 'data-never-logged' });
+      expect(logged.length).toBeGreaterThanOrEqual(2);
+      expect(logged.join('\n')).not.toMatch(/sid-never-logged|data-never-logged/);
     });
   });
 
