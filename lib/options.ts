@@ -103,6 +103,15 @@ export interface SequelizeStoreOptions {
    */
   secret?: string | readonly string[];
   /**
+   * A salt of your deployment's own for the scrypt stretching of `secret`: without it every
+   * deployment uses the same salt, so one table precomputed from common passphrases serves against
+   * all of them. Keep it with the secret's configuration (it need not be secret, but must not
+   * change: a new salt makes the rows written before unreadable, as a new secret would).
+   * @default the package's fixed salt
+   * @example { secret: process.env.SESSION_KEY, secretSalt: 'shop.example.com sessions' }
+   */
+  secretSalt?: string;
+  /**
    * The authenticated (AEAD) cipher used with `secret`: any GCM, CCM or OCB cipher Node offers, or
    * 'chacha20-poly1305'. A cipher without authentication is refused. Changing it makes the rows
    * written before unreadable, as a new secret would.
@@ -214,6 +223,7 @@ export interface ResolvedOptions {
   expiration: number;
   logger: Logger | false;
   secret: readonly string[] | undefined;
+  secretSalt: string | undefined;
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;

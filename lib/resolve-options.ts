@@ -110,6 +110,12 @@ function secrets(value: unknown): readonly string[] | undefined {
   return list as readonly string[] | undefined;
 }
 
+function secretSalt(value: unknown, options: Options): string | undefined {
+  if (value === undefined) return undefined;
+  if (options.secret === undefined) fail('secretSalt', 'used with `secret`', value);
+  return nonEmptyString('secretSalt', value, '');
+}
+
 function algorithm(value: unknown, options: Options): string {
   if (value === undefined) return 'aes-256-gcm';
   if (options.secret === undefined) fail('algorithm', 'used with `secret`', value);
@@ -261,6 +267,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   expiration: (value) => positiveDuration('expiration', value, 24 * 60 * 60 * 1000),
   logger,
   secret: secrets,
+  secretSalt,
   algorithm,
   encryption,
   serializer,

@@ -22,6 +22,9 @@ import type { HotStatements } from './sql/hot-statements';
 import { TableOperations } from './table-operations';
 import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
 
+/** A `secret` shorter than this is warned about: scrypt slows guessing, it cannot make a short passphrase safe. */
+const MIN_SECRET_LENGTH = 32;
+
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
 
@@ -81,6 +84,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
+      if (resolved.logger && resolved.secret?.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+        resolved.logger.warn(
+          `${PREFIX} a \`secret\` is shorter than ${MIN_SECRET_LENGTH} characters: whoever gets a dump of the ` +
+            'table can guess it offline; use a long random string (openssl rand -base64 32)',
+        );
+      }
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#gate = new OperationGate(

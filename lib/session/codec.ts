@@ -13,6 +13,7 @@ export interface Serializer {
 /** What the codec is built from: the resolved options it needs. */
 export interface CodecOptions {
   secret: readonly string[] | undefined;
+  secretSalt: string | undefined;
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;
@@ -119,7 +120,7 @@ export function checkWrittenSize(sid: string, data: unknown, maxSize: number): v
 /** Builds the codec of one store: serializer, optional encryption (keys derived now, once), limits. */
 export function createCodec(options: CodecOptions): SessionCodec {
   const serializer = options.serializer ?? json;
-  const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm) : undefined;
+  const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm, options.secretSalt) : undefined;
   const adapter = options.encryption;
 
   async function encrypt(sid: string, text: string, cipher: EncryptionAdapter): Promise<string> {

@@ -217,6 +217,49 @@ describe.each(availableBackends())('security review on $name', (backend) => {
     });
   });
 
+  describe('weak secrets, the salt and the key id (item 5)', () => {
+    const LONG = 'a-long-random-secret-of-44-characters-abcdefg';
+
+    test('a secret shorter than 32 characters is warned about through the logger, once per store', async () => {
+      const lines: string[] = [];
+      const logger = { warn: (line: string) => lines.push(line) };
+      await ctx.store({ secret: ['short passphrase', LONG], logger });
+      expect(lines).toEqual([expect.stringMatching(/a `secret` is shorter than 32 characters/)]);
+      await ctx.store({ secret: LONG, logger });
+      expect(lines).toHaveLength(1);
+    });
+
+    test("secretSalt makes the key, and so the key id, the deployment's own", async () => {
+      const salted = await ctx.store({ secret: LONG, secretSalt: 'shop.example.com sessions' });
+      await salted.set('s', sessionData(60_000, { user: 'ada' }));
+      const unsalted = await ctx.store({ ...sameTable(salted), secret: LONG });
+      const errors = errorsOf(unsalted);
+      expect(await unsalted.get('s')).toBeNull();
+      expect(errors).toHaveLength(1);
+      const again = await ctx.store({ ...sameTable(salted), secret: LONG, secretSalt: 'shop.example.com sessions' });
+      expect((await again.get('s'))?.user).toBe('ada');
+      await unsalted.set('u', sessionData());
+      const keyId = (data: unknown): string => String(data).split('.')[1]!;
+      const rows = await rowsOf(salted);
+      expect(keyId(rows.s!.data)).not.toBe(keyId(rows.u!.data));
+      expect(() => new SequelizeStore({ db: ctx.db, secretSalt: 'x', checkExpirationInterval: 0 })).toThrow(
+        /option `secretSalt` must be used with `secret`/,
+      );
+    });
+
+    test('a wrong key is reported without the key id of the row', async () => {
+      const store = await ctx.store({ secret: LONG });
+      await store.set('s', sessionData());
+      const keyId = String((await rowsOf(store)).s!.data).split('.')[1]!;
+      expect(keyId).toMatch(/^[0-9a-f]{8}$/);
+      const other = await ctx.store({ ...sameTable(store), secret: `${LONG}-other` });
+      const errors = errorsOf(other);
+      expect(await other.get('s')).toBeNull();
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/a key none of the secrets derives/)]);
+      expect(errors[0]!.message).not.toContain(keyId);
+    });
+  });
+
   describe('control characters in names that enter generated SQL (item 6)', () => {
     const hostile = ['Sessions\n-- DROP TABLE users', 'Sessions\u0000', 'Sessions\u007f', 'Ses\tsions'];
 
