@@ -192,6 +192,10 @@ export function createCodec(options: CodecOptions): SessionCodec {
       if (typeof text !== 'string') {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
       }
+      // maxSize bounds reads too: a row someone else wrote is refused before it is decrypted or parsed.
+      if (text.length * 4 > options.maxSize && Buffer.byteLength(text, 'utf8') > options.maxSize) {
+        throw new CorruptSessionError(sid, `${Buffer.byteLength(text, 'utf8')} bytes, over maxSize ${options.maxSize}`);
+      }
       if (text.startsWith(ENCRYPTED)) return decrypt(sid, text).then((plaintext) => parse(sid, plaintext));
       // Plain JSON under a cipher is what a table writer would plant: only a migration window reads it.
       if (cipher && !options.allowPlaintext) {

@@ -260,6 +260,18 @@ describe.each(availableBackends())('security review on $name', (backend) => {
     });
   });
 
+  describe('the size of a row read (reads)', () => {
+    test('a stored row over maxSize is refused with an error, not parsed', async () => {
+      const store = await ctx.store({ maxSize: 300 });
+      await store.set('s', sessionData());
+      const big = JSON.stringify(sessionData(60_000, { padding: 'x'.repeat(5_000) }));
+      await store.sessionModel.update({ data: big }, { where: { sid: 's' } });
+      const errors = errorsOf(store);
+      expect(await store.get('s')).toBeNull();
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/bytes, over maxSize 300/)]);
+    });
+  });
+
   describe('control characters in names that enter generated SQL (item 6)', () => {
     const hostile = ['Sessions\n-- DROP TABLE users', 'Sessions\u0000', 'Sessions\u007f', 'Ses\tsions'];
 
