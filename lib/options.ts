@@ -154,8 +154,9 @@ export interface SequelizeStoreOptions {
   sidSecret?: string;
   /**
    * Largest stored session, in bytes of the stored text (UTF-8, after encryption); a bigger one is
-   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. The data column's
-   * own size is always enforced too.
+   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. A stored row over
+   * it is no session on `get` (plus an `'error'`), never parsed. The data column's own size is
+   * always enforced too.
    * @default no limit but the column's
    * @example 64 * 1024
    */
