@@ -11,3 +11,11 @@ export const PREFIX = 'sequelize-session-store:';
 export function sidTag(sid: string): string {
   return `sid#${crypto.createHash('sha256').update(sid, 'utf8').digest('hex').slice(0, 8)}`;
 }
+
+/**
+ * A text with the password of every database URL in it masked (`mysql://app:***@host/db`), for
+ * what is printed or logged: a usage error or a driver's message may quote the URL it was given.
+ */
+export function maskPasswords(text: string): string {
+  return text.replace(/([^\s:/@'"`]+):[^\s/]*@/g, '$1:***@');
+}

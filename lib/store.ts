@@ -4,7 +4,7 @@ import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
-import { PREFIX } from './messages';
+import { maskPasswords, PREFIX } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationTracer } from './observability/tracing';
@@ -32,6 +32,9 @@ import type {
   SequelizeStoreClass,
   StoreBase,
 } from './types';
+
+/** A `secret` shorter than this is warned about: scrypt slows guessing, it cannot make a short passphrase safe. */
+const MIN_SECRET_LENGTH = 32;
 
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 const TOUCH_RESOLUTION_MS = 1000;
@@ -91,10 +94,20 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
+      if (resolved.logger && resolved.secret?.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+        resolved.logger.warn(
+          `${PREFIX} a \`secret\` is shorter than ${MIN_SECRET_LENGTH} characters: whoever gets a dump of the ` +
+            'table can guess it offline; use a long random string (openssl rand -base64 32)',
+        );
+      }
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date);
-      this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      this.#gate = new OperationGate(
+        model,
+        this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined,
+        resolved.createTable,
+      );
       this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
         tracer: this.#tracer,
@@ -123,7 +136,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.listenerCount('error') > 0) this.emit('error', err);
       else if (this.options.logger)
-        this.options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+        this.options.logger.warn(
+          maskPasswords(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`),
+        );
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */

@@ -1,4 +1,5 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
+import { checkName } from '../sql/names';
 import { schemaOf, tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
@@ -64,7 +65,7 @@ function sequelizeOf(context: MigrationContext): Sequelize {
  */
 export function sessionMigrations(options: SessionMigrationOptions = {}): SessionMigration[] {
   const { model } = options;
-  const tableName = model ? tableNameOf(model) : (options.tableName ?? 'Sessions');
+  const tableName = model ? tableNameOf(model) : checkName('table name', options.tableName ?? 'Sessions');
   const schema = model ? schemaOf(model) : options.schema;
   // The ledger keeps names as they were: a table in the default schema keeps its bare name.
   const ledgerName = schema === undefined ? tableName : `${schema}.${tableName}`;
@@ -114,7 +115,7 @@ export async function runMigrations(
 ): Promise<string[]> {
   // Loaded on demand: most processes never migrate, and umzug takes a while to load.
   const { Umzug, SequelizeStorage } = await import('umzug');
-  const ledger = options.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledger = checkName('ledger table', options.ledgerTable ?? DEFAULT_LEDGER_TABLE);
   const umzug = new Umzug<MigrationContext>({
     migrations,
     context: sequelize,

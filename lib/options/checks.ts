@@ -1,6 +1,7 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import { MAX_TIMER_MS } from '../cleanup/cleanup-timer';
 import { PREFIX } from '../messages';
+import { hasControlCharacter } from '../sql/names';
 
 /* The checks every option resolver uses: a bad value is a TypeError naming the option and showing what it received. */
 
@@ -71,4 +72,11 @@ export function flag(name: string, value: unknown): boolean {
 export function hasMethods(value: unknown, names: readonly string[]): boolean {
   const object = value as Record<string, unknown> | null;
   return typeof object === 'object' && object !== null && names.every((name) => typeof object[name] === 'function');
+}
+
+/** A name that enters generated SQL. */
+export function plainName(name: string, value: unknown, fallback: string): string {
+  const text = nonEmptyString(name, value, fallback);
+  if (hasControlCharacter(text)) fail(name, 'a name without control characters', value);
+  return text;
 }

@@ -123,6 +123,15 @@ export interface SequelizeStoreOptions {
    */
   secret?: string | readonly string[];
   /**
+   * A salt of your deployment's own for the scrypt stretching of `secret`: without it every
+   * deployment uses the same salt, so one table precomputed from common passphrases serves against
+   * all of them. Keep it with the secret's configuration (it need not be secret, but must not
+   * change: a new salt makes the rows written before unreadable, as a new secret would).
+   * @default the package's fixed salt
+   * @example { secret: process.env.SESSION_KEY, secretSalt: 'shop.example.com sessions' }
+   */
+  secretSalt?: string;
+  /**
    * The authenticated (AEAD) cipher used with `secret`: any GCM, CCM or OCB cipher Node offers, or
    * 'chacha20-poly1305'. A cipher without authentication is refused. Changing it makes the rows
    * written before unreadable, as a new secret would.
@@ -165,8 +174,9 @@ export interface SequelizeStoreOptions {
   sidSecret?: string;
   /**
    * Largest stored session, in bytes of the stored text (UTF-8, after encryption); a bigger one is
-   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. The data column's
-   * own size is always enforced too.
+   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. A stored row over
+   * it is no session on `get` (plus an `'error'`), never parsed. The data column's own size is
+   * always enforced too.
    * @default no limit but the column's
    * @example 64 * 1024
    */
@@ -236,6 +246,7 @@ export interface ResolvedOptions {
   ttl: SessionTtl | undefined;
   logger: Logger | false;
   secret: readonly string[] | undefined;
+  secretSalt: string | undefined;
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;

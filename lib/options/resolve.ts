@@ -4,7 +4,18 @@ import type { Logger, ResolvedOptions } from './index';
 import type { SessionTtl } from '../session/expiry';
 import { MAX_TIMER_MS } from '../cleanup/cleanup-timer';
 import { PREFIX } from '../messages';
-import { fail, flag, isModel, isSequelize, nonEmptyString, numeric, positiveDuration, seconds, show } from './checks';
+import {
+  fail,
+  flag,
+  isModel,
+  isSequelize,
+  nonEmptyString,
+  numeric,
+  plainName,
+  positiveDuration,
+  seconds,
+  show,
+} from './checks';
 import {
   algorithm,
   allowPlaintext,
@@ -12,6 +23,7 @@ import {
   encryption,
   maxSize,
   secrets,
+  secretSalt,
   serializer,
   sidSecret,
 } from './security';
@@ -126,8 +138,8 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     }
     return value;
   },
-  modelKey: (value) => nonEmptyString('modelKey', value, 'Session'),
-  tableName: (value) => nonEmptyString('tableName', value, 'Sessions'),
+  modelKey: (value) => plainName('modelKey', value, 'Session'),
+  tableName: (value) => plainName('tableName', value, 'Sessions'),
   schema: (value, options) => {
     if (value === undefined) return undefined;
     const schema = nonEmptyString('schema', value, '');
@@ -156,6 +168,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   ttl,
   logger,
   secret: secrets,
+  secretSalt,
   algorithm,
   encryption,
   serializer,

@@ -1,6 +1,6 @@
 import type { Serializer } from '../session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from '../session/encryption';
-import { fail, flag, hasMethods, numeric } from './checks';
+import { fail, flag, hasMethods, nonEmptyString, numeric } from './checks';
 
 /** The whole input, for the options whose check depends on another option. */
 type Options = Record<string, unknown>;
@@ -80,4 +80,10 @@ export function maxSize(input: unknown): number {
     fail('maxSize', 'a positive whole number of bytes', value);
   }
   return value;
+}
+
+export function secretSalt(value: unknown, options: Options): string | undefined {
+  if (value === undefined) return undefined;
+  if (options.secret === undefined) fail('secretSalt', 'used with `secret`', value);
+  return nonEmptyString('secretSalt', value, '');
 }

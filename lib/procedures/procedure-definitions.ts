@@ -2,6 +2,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import type { Statement } from '../driver/statement';
 import { PREFIX } from '../messages';
 import { prepareStatements } from '../sql/hot-statements';
+import { checkName } from '../sql/names';
 import { tableNameOf, timestampAttribute } from '../sql/session-table';
 
 /**
@@ -154,7 +155,7 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
 
 /** The name of the procedure of one operation on the model's table. */
 export function procedureName(model: ModelStatic<Model>, op: string): string {
-  const name = `${tableNameOf(model)}_${op}`;
+  const name = checkName('procedure name', `${tableNameOf(model)}_${op}`);
   if (name.length > MAX_NAME) {
     throw new TypeError(
       `${PREFIX} procedure name ${name} is longer than ${MAX_NAME} characters; use a shorter table name`,

@@ -36,6 +36,7 @@ const character = fc.oneof(
   ),
 );
 const text = fc.string({ unit: character, maxLength: 24 });
+// `__proto__` too: a stored one is dropped on read (issue 18, item 11), which asReadBack expects.
 const key = fc.oneof(text, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'));
 const value = fc.oneof(
   text,
@@ -50,7 +51,6 @@ const value = fc.oneof(
 const session = fc.array(fc.tuple(key, value), { maxLength: 6 }).map(
   (entries): SessionData =>
     ({
-      // Object.fromEntries defines `__proto__` as an own key, as JSON.parse does.
       ...Object.fromEntries(entries.filter(([name]) => name !== 'cookie')),
       cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000).toISOString(), path: '/' },
     }) as unknown as SessionData,
