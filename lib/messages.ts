@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** What every message of the store starts with, so that a log line says where it comes from. */
 export const PREFIX = 'sequelize-session-store:';
@@ -18,4 +18,9 @@ export function sidTag(sid: string): string {
  */
 export function maskPasswords(text: string): string {
   return text.replace(/([^\s:/@'"`]+):[^\s/]*@/g, '$1:***@');
+}
+
+/** The line a logger gets for an error: prefixed once, passwords masked. */
+export function logLine(error: Error): string {
+  return maskPasswords(error.message.startsWith(PREFIX) ? error.message : `${PREFIX} ${error.message}`);
 }

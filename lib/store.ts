@@ -4,7 +4,7 @@ import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
-import { maskPasswords, PREFIX } from './messages';
+import { logLine, PREFIX } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationTracer } from './observability/tracing';
@@ -13,9 +13,10 @@ import { OperationGate, openEmbeddedDatabase } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 import { resolveOptions } from './options/resolve';
 import { SavedRows } from './saves';
+import { weakSecretWarning } from './options/security';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
-import { expiryOf, TouchThrottle } from './session/expiry';
+import { expiryOf, TOUCH_RESOLUTION_MS, TouchThrottle } from './session/expiry';
 import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
 import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
@@ -32,12 +33,6 @@ import type {
   SequelizeStoreClass,
   StoreBase,
 } from './types';
-
-/** A `secret` shorter than this is warned about: scrypt slows guessing, it cannot make a short passphrase safe. */
-const MIN_SECRET_LENGTH = 32;
-
-/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
-const TOUCH_RESOLUTION_MS = 1000;
 
 /** Builds the store class on top of the given express-session (or Connect) `Store`. */
 export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
@@ -94,20 +89,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#statements = access.statements;
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
-      if (resolved.logger && resolved.secret?.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
-        resolved.logger.warn(
-          `${PREFIX} a \`secret\` is shorter than ${MIN_SECRET_LENGTH} characters: whoever gets a dump of the ` +
-            'table can guess it offline; use a long random string (openssl rand -base64 32)',
-        );
-      }
+      const weak = weakSecretWarning(resolved.secret);
+      if (weak && resolved.logger) resolved.logger.warn(weak);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
       this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date);
-      this.#gate = new OperationGate(
-        model,
-        this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined,
-        resolved.createTable,
-      );
+      const embedded = this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined;
+      this.#gate = new OperationGate(model, embedded, resolved.createTable);
       this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
         tracer: this.#tracer,
@@ -135,10 +123,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     #report(error: unknown): void {
       const err = error instanceof Error ? error : new Error(String(error));
       if (this.listenerCount('error') > 0) this.emit('error', err);
-      else if (this.options.logger)
-        this.options.logger.warn(
-          maskPasswords(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`),
-        );
+      else if (this.options.logger) this.options.logger.warn(logLine(err));
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */

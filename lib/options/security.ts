@@ -1,5 +1,6 @@
 import type { Serializer } from '../session/codec';
 import { aeadCipherInfo, type EncryptionAdapter } from '../session/encryption';
+import { PREFIX } from '../messages';
 import { fail, flag, hasMethods, nonEmptyString, numeric } from './checks';
 
 /** The whole input, for the options whose check depends on another option. */
@@ -86,4 +87,16 @@ export function secretSalt(value: unknown, options: Options): string | undefined
   if (value === undefined) return undefined;
   if (options.secret === undefined) fail('secretSalt', 'used with `secret`', value);
   return nonEmptyString('secretSalt', value, '');
+}
+
+/** A `secret` shorter than this is warned about: scrypt slows guessing, it cannot make a short passphrase safe. */
+const MIN_SECRET_LENGTH = 32;
+
+/** The warning a store logs at start when a secret is short, or undefined. */
+export function weakSecretWarning(secrets: readonly string[] | undefined): string | undefined {
+  if (!secrets?.some((secret) => secret.length < MIN_SECRET_LENGTH)) return undefined;
+  return (
+    `${PREFIX} a \`secret\` is shorter than ${MIN_SECRET_LENGTH} characters: whoever gets a dump of the ` +
+    'table can guess it offline; use a long random string (openssl rand -base64 32)'
+  );
 }

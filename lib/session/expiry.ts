@@ -30,6 +30,9 @@ export function expiryOf(session: SessionData, expiration: number, ttl?: Session
   return new Date(now + expiration);
 }
 
+/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
+export const TOUCH_RESOLUTION_MS = 1000;
+
 /**
  * Touch throttling. `get` already reads the stored expiry, so the store remembers it until the
  * same request's `touch`; that touch is skipped when it would move the expiry forward by less than
