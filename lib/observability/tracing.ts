@@ -37,8 +37,9 @@ const debug = debuglog('sequelize-session-store');
 const DEBUG = debug.enabled;
 
 /**
- * How many rows an operation's result stands for: a session or none (get), a list (all,
- * findWhere, a page of iterate), a count (length, destroyWhere, a cleanup batch); nothing for a write.
+ * How many rows an operation's result stands for: a session or none (get), the saved row (set), a
+ * list (all, findWhere, a page of iterate), a count (length, destroyWhere, a cleanup batch); nothing
+ * for touch, destroy and clear.
  */
 function rowsOf(result: unknown): number | undefined {
   if (typeof result === 'number') return result;

@@ -161,9 +161,9 @@ describe('the examples', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const spans = printed.trim().split('\n');
       expect(spans).toEqual([
-        expect.stringMatching(/^span session set [\d.]+ms status=0$/),
+        expect.stringMatching(/^span session set [\d.]+ms status=0 rows=1$/),
         expect.stringMatching(/^span session get [\d.]+ms status=0 rows=1$/),
-        expect.stringMatching(/^span session set [\d.]+ms status=0$/),
+        expect.stringMatching(/^span session set [\d.]+ms status=0 rows=1$/),
       ]);
     } finally {
       await stop(app);

@@ -162,7 +162,7 @@ describe.each(availableBackends())('security review on $name', (backend) => {
       expect(sqlScript('mysql', { tableName: name })).toContain(
         `CREATE TABLE IF NOT EXISTS \`${name}\` (\`sid\` VARCHAR(255) BINARY NOT NULL , \`expires\` DATETIME(3), ` +
           `\`data\` LONGTEXT, \`createdAt\` DATETIME NOT NULL, \`updatedAt\` DATETIME NOT NULL, ` +
-          `PRIMARY KEY (\`sid\`), INDEX \`${name}_expires\` (\`expires\`)) ENGINE=InnoDB;`,
+          `PRIMARY KEY (\`sid\`), INDEX \`${name}_expires\` (\`expires\`)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;`,
       );
       const ledgerTable = uniqueTable('ledger');
       ctx.dropTableLater(name);

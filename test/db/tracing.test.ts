@@ -63,7 +63,7 @@ describe.each(availableBackends())('traces on $name', (backend) => {
     expect(started.map((c) => c.operation)).toEqual(ended.map((c) => c.operation));
     expect(ended.every((c) => c.table === table)).toBe(true);
     expect(summary(ended)).toEqual([
-      { operation: 'set', sid: 'a' },
+      { operation: 'set', sid: 'a', rows: 1 }, // the row it wrote, which set hands back
       { operation: 'get', sid: 'a', rows: 1 },
       { operation: 'get', sid: 'missing', rows: 0 },
       { operation: 'touch', sid: 'a' },
@@ -154,8 +154,8 @@ describe('NODE_DEBUG=sequelize-session-store', () => {
     const lines = stderr.trim().split('\n');
     const line = (pattern: string): RegExp => new RegExp(`^SEQUELIZE-SESSION-STORE \\d+: ${pattern}$`);
     expect(lines).toEqual([
-      expect.stringMatching(line('set table=Sessions [\\d.]+ms ok')),
-      expect.stringMatching(line('set table=Sessions [\\d.]+ms ok')),
+      expect.stringMatching(line('set table=Sessions [\\d.]+ms ok rows=1')),
+      expect.stringMatching(line('set table=Sessions [\\d.]+ms ok rows=1')),
       expect.stringMatching(line('get table=Sessions [\\d.]+ms ok rows=1')),
       expect.stringMatching(line('prune table=Sessions [\\d.]+ms ok rows=1')),
       expect.stringMatching(line('sweep table=Sessions [\\d.]+ms deleted=1')),
