@@ -234,7 +234,13 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
-        await this.#runner.run(this.#statements.destroy, { key }, signal);
+        const now = Date.now();
+        // The tombstone outlives any save under way: as long as a new session could live.
+        const { expiration, ttl } = this.#options;
+        const lifetime = typeof ttl === 'number' ? Math.max(ttl, expiration) : expiration;
+        const stamp = this.#date(new Date(now));
+        const expires = this.#date(new Date(now + lifetime));
+        await this.#runner.run(this.#statements.destroy, { key, expires, createdAt: stamp, updatedAt: stamp }, signal);
       });
     }
 
