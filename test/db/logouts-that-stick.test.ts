@@ -4,7 +4,14 @@ import session from 'express-session';
 import request from 'supertest';
 import { DataTypes } from 'sequelize';
 import { availableBackends, uniqueTable, type Backend } from '../support/backends';
-import { rowsOf, sessionData, SequelizeStore, useBackend, type Store } from '../support/stores';
+import {
+  connectSessionSequelizeTable,
+  rowsOf,
+  sessionData,
+  SequelizeStore,
+  useBackend,
+  type Store,
+} from '../support/stores';
 
 declare module 'express-session' {
   interface SessionData {
@@ -138,6 +145,32 @@ describe.each(availableBackends())('logouts that stick on $name', (backend: Back
     expect(await store.length()).toBe(1);
     expect((await store.all()).map((s) => s.id)).toEqual(['b']);
     expect((await rowsOf(store)).a?.data).toBeNull();
+  });
+
+  test('with a JSON data column too: destroy and destroyWhere leave a NULL, not a JSON null', async () => {
+    const store = await ctx.store({ dataType: 'json' });
+    await store.set('a', sessionData(60_000, { n: 1 }));
+    await store.set('b', sessionData(60_000, { n: 2 }));
+    await store.destroy('a');
+    expect(await store.destroyWhere({ sid: 'b' })).toBe(1);
+    await store.set('a', sessionData(60_000, { n: 3 }));
+    await store.set('b', sessionData(60_000, { n: 4 }));
+    expect(await store.get('a')).toBeNull();
+    expect(await store.get('b')).toBeNull();
+    expect(await store.length()).toBe(0);
+    expect(await store.sessionModel.count({ where: { data: null } })).toBe(2);
+  });
+
+  test('a logout of a sid that only collates equal to another (case, trailing space) leaves that session alone', async () => {
+    const model = await connectSessionSequelizeTable(ctx); // case-insensitive sid column on MariaDB
+    const store = new SequelizeStore({ table: model, checkExpirationInterval: 0 });
+    ctx.atEnd(() => store.close());
+    await store.set('abc', sessionData(60_000, { n: 1 }));
+    await store.destroy('ABC');
+    await store.destroy('abc ');
+    expect(await store.get('abc')).toMatchObject({ n: 1 });
+    await store.set('abc', sessionData(60_000, { n: 2 }));
+    expect(await store.get('abc')).toMatchObject({ n: 2 });
   });
 
   test('the cleanup removes expired tombstones, and the sid is free again', async () => {
