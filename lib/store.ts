@@ -234,6 +234,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        // No row has a key no save can write; and its tombstone would not fit, or would share a row.
+        if (!this.#ids.storable(key, (await this.#limits.get()).sidChars)) return;
         const now = Date.now();
         // The tombstone outlives any save under way: as long as a new session could live.
         const { expiration, ttl } = this.#options;

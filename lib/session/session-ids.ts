@@ -49,6 +49,11 @@ export class SessionIds {
   }
 
   /** Throws when `key` cannot be stored as a row of its own in a sid column of `columnChars`. */
+  /** Whether a row can have this key: one checkStorable refuses, no save ever writes. */
+  storable(key: string, columnChars: number): boolean {
+    return key.length <= columnChars && !(this.#padSpace && key.endsWith(' '));
+  }
+
   checkStorable(key: string, columnChars: number): void {
     if (key.length > columnChars) {
       const why = this.hashed
