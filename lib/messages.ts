@@ -24,3 +24,17 @@ export function maskPasswords(text: string): string {
 export function logLine(error: Error): string {
   return maskPasswords(error.message.startsWith(PREFIX) ? error.message : `${PREFIX} ${error.message}`);
 }
+
+/**
+ * Reports an error no caller is waiting for: as `'error'` when the emitter has a listener (with
+ * none, Node would throw it and take the app down), else as a line to the logger, if any.
+ */
+export function reportError(
+  emitter: { listenerCount(event: string): number; emit(event: string, error: Error): boolean },
+  logger: { warn(message: string): void } | false,
+  error: unknown,
+): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  if (emitter.listenerCount('error') > 0) emitter.emit('error', err);
+  else if (logger) logger.warn(logLine(err));
+}

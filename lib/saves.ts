@@ -61,7 +61,11 @@ export class SavedRows {
     }
     const now = this.#date(new Date());
     const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
-    if (returns) return this.#instance((await this.#runner.first(statement, args, signal))!);
+    if (returns) {
+      const saved = await this.#runner.first(statement, args, signal);
+      // No row: the upsert passed a tombstone by, the session was destroyed; nothing was stored.
+      return saved ? this.#instance(saved) : this.#model.build({ sid: key, ...fields });
+    }
     await this.#runner.run(statement, args, signal);
     // MySQL has no RETURNING: the row as stored costs a read (procedures: what was written).
     const read = this.#statements.row;

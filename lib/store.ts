@@ -4,7 +4,7 @@ import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
-import { logLine, PREFIX } from './messages';
+import { PREFIX, reportError } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
 import { OperationTracer } from './observability/tracing';
@@ -16,7 +16,7 @@ import { SavedRows } from './saves';
 import { weakSecretWarning } from './options/security';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
-import { expiryOf, TOUCH_RESOLUTION_MS, TouchThrottle } from './session/expiry';
+import { expiryOf, tombstoneExpiry, TOUCH_RESOLUTION_MS, TouchThrottle } from './session/expiry';
 import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
 import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
@@ -56,9 +56,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #cleanup: CleanupTimer;
     readonly #tracer: OperationTracer;
     readonly #saved: SavedRows;
-    /** The model API, for a model with Sequelize behaviour (`full`) or without a unique sid. */
+    /** The model API, for a model with Sequelize behaviour or without a unique sid; `full`: for every operation. */
     readonly #modelPath: ModelPath | undefined;
-    /** The same, when every operation takes it; undefined keeps get, touch and destroy on the fast path. */
     readonly #fullModelPath: ModelPath | undefined;
 
     constructor(options?: SequelizeStoreOptions) {
@@ -121,9 +120,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
     #report(error: unknown): void {
-      const err = error instanceof Error ? error : new Error(String(error));
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      else if (this.options.logger) this.options.logger.warn(logLine(err));
+      reportError(this, this.options.logger, error);
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
@@ -223,7 +220,12 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         if (waiting) await waiting;
         const path = this.#fullModelPath;
         if (path) return this.#resilience.call(() => path.destroy(key), signal);
-        await this.#runner.run(this.#statements.destroy, { key }, signal);
+        // No row has a key no save can write; and its tombstone would not fit, or would share a row.
+        if (!this.#ids.storable(key, (await this.#limits.get()).sidChars)) return;
+        const now = new Date();
+        const stamp = this.#date(now);
+        const expires = this.#date(tombstoneExpiry(now, this.options.expiration, this.options.ttl));
+        await this.#runner.run(this.#statements.destroy, { key, expires, createdAt: stamp, updatedAt: stamp }, signal);
       });
     }
 

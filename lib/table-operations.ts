@@ -1,4 +1,4 @@
-import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
+import { Op, type Model, type ModelStatic, type Sequelize, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionAccess } from './access';
 import { Sweeper } from './cleanup/sweeper';
 import { runMigrations, sessionMigrations } from './migrations';
@@ -86,7 +86,10 @@ export class TableOperations {
 
   destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {
     checkWhere('destroyWhere', where);
-    return this.#call(() => this.#model.destroy({ where }), signal);
+    if (!this.#access.tombstones) return this.#call(() => this.#model.destroy({ where }), signal);
+    // Tombstones, each keeping its row's expiry, so that no save under way brings a session back.
+    const live = { [Op.and]: [where, { data: { [Op.not]: null } }] };
+    return this.#call(async () => (await this.#model.update({ data: null }, { where: live }))[0], signal);
   }
 
   /** Checks the options at once; the pages are read as the caller iterates. */

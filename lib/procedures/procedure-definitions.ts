@@ -86,7 +86,8 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
   if (dialect !== 'mysql' && dialect !== 'mariadb') {
     throw new TypeError(`${PREFIX} stored procedures need MySQL or MariaDB, not ${dialect}`);
   }
-  const { table: t, statements: hot } = prepareStatements(model);
+  // The shipped procedures delete on logout: tombstones would need new procedures on every install.
+  const { table: t, statements: hot } = prepareStatements(model, { tombstones: false });
   const sequelize = model.sequelize!;
   const quote = quoter(model);
   const attributes = model.getAttributes() as Record<string, AttributeLike>;
@@ -134,7 +135,7 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
       [expires, ...updatedAt, sid, now],
       withNames(hot.touchAlways, { ...touchNames, earliest: '', latest: '' }),
     ),
-    spec('destroy', false, [sid], withNames(hot.destroy, { key: sid.name })),
+    spec('destroy', false, [sid], withNames(hot.destroy, { key: sid.name, expires: '', createdAt: '', updatedAt: '' })),
     // One batch of a sweep, oldest first through the expires index; the store repeats the CALL.
     spec(
       'prune',

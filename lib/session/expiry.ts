@@ -30,6 +30,15 @@ export function expiryOf(session: SessionData, expiration: number, ttl?: Session
   return new Date(now + expiration);
 }
 
+/**
+ * How long a logout's tombstone lasts: it must outlive any save under way, so as long as a new
+ * session could live (the row's own expiry, when later, is kept by the destroy statement).
+ */
+export function tombstoneExpiry(now: Date, expiration: number, ttl: SessionTtl | undefined): Date {
+  const lifetime = typeof ttl === 'number' ? Math.max(ttl, expiration) : expiration;
+  return new Date(now.getTime() + lifetime);
+}
+
 /** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
 export const TOUCH_RESOLUTION_MS = 1000;
 

@@ -57,6 +57,11 @@ export class SessionIds {
     }
   }
 
+  /** Whether a row can have this key: one checkStorable refuses, no save ever writes. */
+  storable(key: string, columnChars: number): boolean {
+    return key.length <= columnChars && !(this.#padSpace && key.endsWith(' '));
+  }
+
   /** Throws when `key` cannot be stored as a row of its own in a sid column of `columnChars`. */
   checkStorable(key: string, columnChars: number): void {
     if (key.length > columnChars) {
