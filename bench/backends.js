@@ -5,20 +5,42 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { pgbouncerMissing, startPgBouncer } = require('./pgbouncer');
+
 const POOL_SIZE = 5;
+const POSTGRES_URL = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const BACKENDS = {
   sqlite: { name: 'sqlite', label: 'SQLite' },
   mariadb: { name: 'mariadb', label: 'MariaDB', url: process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test' },
-  postgres: {
-    name: 'postgres',
-    label: 'PostgreSQL',
-    url: process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-  },
+  postgres: { name: 'postgres', label: 'PostgreSQL', url: POSTGRES_URL },
+  // The same PostgreSQL behind a PgBouncer of the bench's own in transaction mode, with as many
+  // server connections as each contender's pool: `url` is filled in once it runs (`withServer`).
+  pgbouncer: { name: 'pgbouncer', label: 'PostgreSQL behind PgBouncer (transaction mode)', upstream: POSTGRES_URL },
 };
+
+/**
+ * Runs `run(backend)` with what the backend needs started around it: PgBouncer for the pooler
+ * rows (stopped afterwards), nothing for the others.
+ */
+async function withServer(backend, run) {
+  if (backend.name !== 'pgbouncer') return run(backend);
+  const bouncer = await startPgBouncer(backend.upstream, { poolSize: POOL_SIZE });
+  try {
+    return await run({ ...backend, url: bouncer.url });
+  } finally {
+    await bouncer.stop();
+  }
+}
 
 /** Connects once: resolves to { version } when the server answers, or { reason } when it does not. */
 async function probe(backend) {
+  if (backend.name === 'pgbouncer') {
+    const missing = pgbouncerMissing();
+    if (missing) return { reason: missing };
+    const upstream = await probe(BACKENDS.postgres);
+    return upstream.reason ? upstream : { version: `PgBouncer ${pgbouncerVersion()}, ${upstream.version}` };
+  }
   try {
     if (backend.name === 'mariadb') {
       const mysql = require('mysql2/promise');
@@ -39,6 +61,11 @@ async function probe(backend) {
   } catch (error) {
     return { reason: error.message || String(error) };
   }
+}
+
+function pgbouncerVersion() {
+  const out = require('node:child_process').spawnSync(require('./pgbouncer').PGBOUNCER, ['--version']);
+  return /PgBouncer\s+(\S+)/i.exec(String(out.stdout))?.[1] ?? '(version unknown)';
 }
 
 function sqliteVersion() {
@@ -75,7 +102,8 @@ function createEnvironment(backend, { storeModule }) {
     storeModule,
     /** A table name that no other client of the server uses. */
     table(name) {
-      return `bench_${name}_${tag}`;
+      // PgBouncer's rows use the same PostgreSQL: their tables carry a name of their own.
+      return backend.name === 'pgbouncer' ? `bench_pgb_${name}_${tag}` : `bench_${name}_${tag}`;
     },
     /** A fresh SQLite file in WAL mode, the journal mode the floor and the embedded store use. */
     async sqliteFile(name) {
@@ -100,4 +128,4 @@ function createEnvironment(backend, { storeModule }) {
   };
 }
 
-module.exports = { BACKENDS, POOL_SIZE, probe, createEnvironment };
+module.exports = { BACKENDS, POOL_SIZE, probe, withServer, createEnvironment };

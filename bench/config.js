@@ -20,7 +20,7 @@ const DEFAULTS = {
   mixedWarmupMs: 300, // before each slice
   heapOps: 1_000_000, // on SQLite
   heapServerOps: 100_000, // on MariaDB and PostgreSQL
-  backends: ['sqlite', 'mariadb', 'postgres'],
+  backends: ['sqlite', 'mariadb', 'postgres', 'pgbouncer'],
   heapBackends: ['sqlite', 'mariadb', 'postgres'],
   contenders: undefined, // all
   workloads: undefined, // all
@@ -85,7 +85,8 @@ const USAGE = `npm run bench -- [flags]      (or: node --expose-gc bench/main.js
   --mixed-warmup-ms N     unrecorded warm-up before each slice of the mixed workload (default ${DEFAULTS.mixedWarmupMs})
   --heap-ops N            operations of the heap run on SQLite; 0 skips it (default ${DEFAULTS.heapOps})
   --heap-server-ops N     the same on MariaDB and PostgreSQL (default ${DEFAULTS.heapServerOps})
-  --backends a,b          sqlite, mariadb, postgres (default: all three)
+  --backends a,b          sqlite, mariadb, postgres, pgbouncer (default: all four; pgbouncer is
+                          PostgreSQL behind a PgBouncer the bench starts, skipped when not installed)
   --heap-backends a,b     where the heap runs (default: all three)
   --contenders a,b        e.g. ours,connect-session-knex (the floor always runs)
   --workloads a,b         set-new, set-existing, get-hit, get-miss, touch, destroy, mixed, mixed-writing
@@ -95,7 +96,8 @@ const USAGE = `npm run bench -- [flags]      (or: node --expose-gc bench/main.js
 
 Every flag also reads from the environment: BENCH_ROUNDS, BENCH_CELL_MS, BENCH_QUICK=1, ...
 Servers: MARIADB_URL (default mysql://root@127.0.0.1:3306/test),
-         POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test).`;
+         POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test),
+         PGBOUNCER_PATH (default /usr/sbin/pgbouncer).`;
 
 function convert(flag, type, raw) {
   if (type === 'boolean') return raw === undefined || raw === true || !/^(0|false|no)$/i.test(String(raw));

@@ -12,7 +12,7 @@ const { spawn, execFileSync } = require('node:child_process');
 const { performance } = require('node:perf_hooks');
 const { readConfig, UsageError } = require('./config');
 const { installStatementCounters } = require('./statements');
-const { BACKENDS, probe } = require('./backends');
+const { BACKENDS, probe, withServer } = require('./backends');
 const { runBackend } = require('./backend-run');
 const { summariseBackend } = require('./summary');
 const { cells: cellsOf } = require('./workloads');
@@ -143,7 +143,7 @@ async function main() {
     log(`${backend.label} (${version})`);
     let run;
     try {
-      run = await runBackend({ backend, config, log });
+      run = await withServer(backend, (started) => runBackend({ backend: started, config, log }));
     } catch (error) {
       if (config.abort.aborted) throw error;
       results.backends[name] = { label: backend.label, unreachable: `failed: ${error.message}` };
@@ -183,6 +183,8 @@ async function main() {
 
   // The headline on stdout: targets and the mixed workload.
   const sections = markdown.split('\n## ');
+  const notRun = /^\*\*Not run:\*\*.*$/m.exec(sections[0])?.[0];
+  process.stdout.write(`${notRun ? `\n${notRun}\n` : ''}`);
   process.stdout.write(`\n## ${sections.filter((s) => /^(Targets|Mixed workload)/.test(s)).join('\n## ')}\n`);
 }
 

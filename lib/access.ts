@@ -8,7 +8,7 @@ import { prepareProcedureCalls } from './procedures/procedure-calls';
 import { procedureQueries } from './procedures/procedure-queries';
 import { procedureRunner } from './procedures/procedure-runner';
 import type { DateParameter } from './sql/dates';
-import { prepareStatements, type HotStatements } from './sql/hot-statements';
+import { prepareStatements, tombstoneObstacle, type HotStatements } from './sql/hot-statements';
 import { modelQueries, type SessionQueries } from './sql/model-queries';
 import type { SessionTable } from './sql/session-table';
 import type { SweepArgs } from './sql/sweep-statement';
@@ -19,6 +19,8 @@ export interface SessionAccess {
   statements: HotStatements;
   runner: Runner;
   queries: SessionQueries;
+  /** Whether a logout leaves a tombstone that a later save cannot overwrite (see hot-statements). */
+  tombstones: boolean;
   /** Stored-procedure mode: the CALL of one cleanup batch; else the sweeper writes its own. */
   sweep?: Statement<SweepArgs>;
 }
@@ -36,6 +38,8 @@ export function sessionAccess(
 ): SessionAccess {
   const sequelize = model.sequelize!;
   if (!storedProcedures) {
+    const obstacle = tombstoneObstacle(model);
+    if (obstacle !== undefined) notice?.(`logouts delete the row and a save under way may bring it back: ${obstacle}`);
     return { ...prepareStatements(model), runner: createRunner(sequelize, warn, notice), queries: modelQueries(model) };
   }
   const missing = missingInternals(sequelize);
@@ -48,6 +52,7 @@ export function sessionAccess(
   return {
     table: calls.table,
     statements: calls.statements,
+    tombstones: false,
     runner,
     queries: procedureQueries(runner, calls, date),
     sweep: calls.prune,

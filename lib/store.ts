@@ -1,57 +1,53 @@
-import { Sequelize, type Model, type ModelStatic, type SyncOptions, type WhereOptions } from 'sequelize';
+import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData } from 'express-session';
 import { sessionAccess } from './access';
 import { settle, type Callback } from './callback';
 import { CleanupTimer } from './cleanup/cleanup-timer';
 import type { Runner } from './driver/runner';
-import { PREFIX } from './messages';
+import { PREFIX, reportError } from './messages';
 import { explainMissingTable } from './missing-table';
 import { bindSessionModel } from './model-binding';
-import { OperationGate } from './operation-gate';
+import { OperationTracer } from './observability/tracing';
+import { modelPathFor, type ModelPath } from './model-path';
+import { OperationGate, openEmbeddedDatabase } from './operation-gate';
 import type { ResolvedOptions, SequelizeStoreOptions } from './options';
-import { resolveOptions } from './resolve-options';
+import { resolveOptions } from './options/resolve';
+import { SavedRows } from './saves';
+import { weakSecretWarning } from './options/security';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
-import { expiryOf, TouchThrottle } from './session/expiry';
-import { checkSession, columnValues, rowFields } from './session/row-fields';
+import { expiryOf, tombstoneExpiry, TOUCH_RESOLUTION_MS, TouchThrottle } from './session/expiry';
+import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
 import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
 import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
-import { TableOperations } from './table-operations';
+import { tableNameOf } from './sql/session-table';
 import { sessionWriter, type SessionWriter } from './group-commit/session-writer';
-import type { ListedSession, MigrateOptions, SequelizeStore, SequelizeStoreClass, StoreBase } from './types';
-
-/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
-const TOUCH_RESOLUTION_MS = 1000;
-
-/** Opens the embedded SQLite database used when no `db` is given. */
-function openEmbeddedDatabase(path: string): Sequelize {
-  try {
-    return new Sequelize({ dialect: 'sqlite', storage: path, logging: false });
-  } catch (error) {
-    throw new Error(
-      `${PREFIX} with no \`db\` option the store keeps sessions in SQLite and needs the sqlite3 package ` +
-        `(npm install sqlite3), or pass your own Sequelize instance as \`db\`: ${(error as Error).message}`,
-    );
-  }
-}
+import { TableOperations } from './table-operations';
+import type {
+  IterateOptions,
+  ListedSession,
+  MigrateOptions,
+  SequelizeStore,
+  SequelizeStoreClass,
+  StoreBase,
+} from './types';
 
 /** Builds the store class on top of the given express-session (or Connect) `Store`. */
 export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
   class Store extends Base implements SequelizeStore {
     readonly sessionModel: ModelStatic<Model>;
     readonly db: Sequelize;
-    readonly #options: ResolvedOptions;
+    /** The options the store runs on, resolved; `disableTouch` may be changed here at run time. */
+    readonly options: ResolvedOptions;
     readonly #ownsDb: boolean;
     readonly #resilience: Resilience;
     readonly #gate: OperationGate;
     readonly #statements: HotStatements;
     /** Runs the hot statements, each retried while it fails transiently. */
     readonly #runner: Runner;
-    /** Sends touches and saves: each alone, or by group commit. */
-    readonly #writer: SessionWriter;
     readonly #date: (value: Date) => DateParameter;
     readonly #ids: SessionIds;
     readonly #codec: SessionCodec;
@@ -59,11 +55,18 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #limits: ColumnLimitsProbe;
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
+    readonly #tracer: OperationTracer;
+    readonly #saved: SavedRows;
+    /** Writes touches, by group commit with `groupCommit`. */
+    readonly #writer: SessionWriter;
+    /** The model API, for a model with Sequelize behaviour or without a unique sid; `full`: for every operation. */
+    readonly #modelPath: ModelPath | undefined;
+    readonly #fullModelPath: ModelPath | undefined;
 
     constructor(options?: SequelizeStoreOptions) {
       super();
       const resolved = resolveOptions(options);
-      this.#options = resolved;
+      this.options = resolved;
       const { table } = resolved;
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
@@ -71,6 +74,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       const model = bindSessionModel(this.db, resolved);
       this.sessionModel = model;
       this.#date = dateParameter(model);
+      this.#modelPath = modelPathFor(model, resolved);
+      this.#fullModelPath = this.#modelPath?.full ? this.#modelPath : undefined;
       const warn = (message: string): void => this.#report(new Error(`${PREFIX} ${message}`));
       // Facts worth a line in the log that are no error: an 'error' listener does not hear them.
       const notice = (message: string): void => void (resolved.logger && resolved.logger.warn(`${PREFIX} ${message}`));
@@ -85,22 +90,20 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#runner = this.#resilience.runner(access.runner);
       this.#statements = access.statements;
       const { groupCommit, storedProcedures } = resolved;
-      const parts = {
-        ...access,
-        db: this.db,
-        model,
-        runner: this.#runner,
-        date: this.#date,
-        groupCommit,
-        storedProcedures,
-      };
-      this.#writer = sessionWriter(parts);
+      const writer = { ...access, db: this.db, model, runner: this.#runner, date: this.#date };
+      this.#writer = sessionWriter({ ...writer, groupCommit, storedProcedures, tombstones: access.tombstones });
       this.#ids = new SessionIds(resolved.sidSecret, isMySqlFamily(this.db.getDialect()));
       this.#codec = createCodec(resolved);
+      const weak = weakSecretWarning(resolved.secret);
+      if (weak && resolved.logger) resolved.logger.warn(weak);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
-      this.#gate = new OperationGate(model, this.#ownsDb ? this.db : undefined, resolved.createTable);
+      this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date);
+      const embedded = this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined;
+      this.#gate = new OperationGate(model, embedded, resolved.createTable);
+      this.#tracer = new OperationTracer(tableNameOf(model));
       const shared = {
+        tracer: this.#tracer,
         gate: this.#gate,
         resilience: this.#resilience,
         codec: this.#codec,
@@ -116,27 +119,45 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#cleanup.start();
     }
 
+    /** connect-session-sequelize's name for the cleanup timer: its handle, or null when none is armed. */
+    get _expirationInterval(): NodeJS.Timeout | null {
+      return this.#cleanup.handle;
+    }
+
     /** Reports an error no caller is waiting for, without ever throwing it into the void. */
     #report(error: unknown): void {
-      const err = error instanceof Error ? error : new Error(String(error));
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-      else if (this.#options.logger)
-        this.#options.logger.warn(err.message.startsWith(PREFIX) ? err.message : `${PREFIX} ${err.message}`);
+      reportError(this, this.options.logger, error);
     }
 
     /** Runs one public operation within its deadline and hands the outcome to the callback, if any. */
     #operation<T>(name: string, callback: Callback<T> | undefined, work: (signal?: AbortSignal) => Promise<T>) {
-      return settle(this.#resilience.operation(name, work), callback);
+      return this.#sessionOperation(name, undefined, callback, work);
+    }
+
+    /** The same for an operation on one session: a trace, when anyone listens, shows its row key. */
+    #sessionOperation<T>(
+      name: string,
+      sid: string | undefined,
+      callback: Callback<T> | undefined,
+      work: (signal?: AbortSignal) => Promise<T>,
+    ): Promise<T> {
+      const run = (): Promise<T> => this.#resilience.operation(name, work);
+      if (!this.#tracer.active) return settle(run(), callback);
+      const key = sid === undefined ? undefined : (): string | undefined => this.#ids.keyOrNone(sid);
+      return settle(this.#tracer.trace(name, run, key), callback);
     }
 
     get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null> {
-      return this.#operation('get', callback, async (signal) => {
+      return this.#sessionOperation('get', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         const waiting = this.#gate.usable();
         if (waiting) await waiting; // the hot path skips an await when nothing is pending
         const throttled = this.#throttle.enabled;
         const statement = throttled ? this.#statements.getWithExpiry : this.#statements.get;
-        const row = await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
+        const path = this.#fullModelPath;
+        const row = path
+          ? await this.#resilience.call(() => path.get(key, new Date()), signal)
+          : await this.#runner.first(statement, { key, now: this.#date(new Date()) }, signal);
         if (!row) return null;
         try {
           const decoded = this.#codec.decode(key, row.data);
@@ -150,64 +171,67 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       });
     }
 
-    set(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('set', callback, async (signal) => {
+    set(sid: string, session: SessionData, callback?: Callback<Model>): Promise<Model> {
+      return this.#sessionOperation('set', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
         const data = typeof encoded === 'string' ? encoded : await encoded;
-        const expires = expiryOf(session, this.#options.expiration);
-        const fields = rowFields({ data, expires }, session, this.#options.extendDefaultFields);
-        if (fields.data !== data) checkWrittenSize(key, fields.data, this.#options.maxSize);
+        const expires = expiryOf(session, this.options.expiration, this.options.ttl);
+        const fields = rowFields({ data, expires }, session, this.options.extendDefaultFields);
+        if (fields.data !== data) checkWrittenSize(key, fields.data, this.options.maxSize);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
         const limits = await this.#limits.get();
         this.#ids.checkStorable(key, limits.sidChars);
         checkDataFits(key, fields.data, limits);
-        const statement = this.#statements.upsert(Object.keys(fields));
-        this.#throttle.forget(key);
-        if (!statement) {
-          await this.#resilience.call(() => this.sessionModel.upsert({ sid: key, ...fields }), signal);
-          return;
+        const path = this.#modelPath;
+        if (path) {
+          this.#throttle.forget(key);
+          return this.#resilience.call(() => path.save(key, fields), signal);
         }
-        const now = this.#date(new Date());
-        const values = columnValues(fields, this.#date);
-        await this.#writer.save(statement, { key, values, createdAt: now, updatedAt: now }, signal);
+        this.#throttle.forget(key);
+        return this.#saved.save(key, fields, signal);
       });
     }
 
     override touch(sid: string, session: SessionData, callback?: Callback): Promise<void> {
-      return this.#operation('touch', callback, async (signal) => {
+      return this.#sessionOperation('touch', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         checkSession(key, session);
-        if (this.#options.disableTouch) return;
-        const expiresAt = expiryOf(session, this.#options.expiration);
+        if (this.options.disableTouch) return;
+        const expiresAt = expiryOf(session, this.options.expiration, this.options.ttl);
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.touch(key, expiresAt, new Date()), signal);
         const now = this.#date(new Date());
         const at = expiresAt.getTime();
-        await this.#writer.touch(
-          {
-            key,
-            expires: this.#date(expiresAt),
-            updatedAt: now,
-            now,
-            earliest: this.#date(new Date(at - TOUCH_RESOLUTION_MS)),
-            latest: this.#date(new Date(at + TOUCH_RESOLUTION_MS)),
-          },
-          signal,
-        );
+        // The one-second rule is for what a browser keeps: a session without a cookie (a direct
+        // call, as in connect-session-sequelize's suite) has its expiry written whatever it moves.
+        const earliest = this.#date(new Date(at - TOUCH_RESOLUTION_MS));
+        const latest = this.#date(new Date(at + TOUCH_RESOLUTION_MS));
+        const args = { key, expires: this.#date(expiresAt), updatedAt: now, now, earliest, latest };
+        if (session.cookie) await this.#writer.touch(args, signal);
+        else await this.#runner.run(this.#statements.touchAlways, args, signal);
       });
     }
 
     destroy(sid: string, callback?: Callback): Promise<void> {
-      return this.#operation('destroy', callback, async (signal) => {
+      return this.#sessionOperation('destroy', sid, callback, async (signal) => {
         const key = this.#ids.key(sid);
         this.#throttle.forget(key);
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
-        await this.#runner.run(this.#statements.destroy, { key }, signal);
+        const path = this.#fullModelPath;
+        if (path) return this.#resilience.call(() => path.destroy(key), signal);
+        // No row has a key no save can write; and its tombstone would not fit, or would share a row.
+        if (!this.#ids.storable(key, (await this.#limits.get()).sidChars)) return;
+        const now = new Date();
+        const stamp = this.#date(now);
+        const expires = this.#date(tombstoneExpiry(now, this.options.expiration, this.options.ttl));
+        await this.#runner.run(this.#statements.destroy, { key, expires, createdAt: stamp, updatedAt: stamp }, signal);
       });
     }
 
@@ -227,6 +251,10 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       return this.#operation('findWhere', callback, (signal) => this.#table.findWhere(where, signal));
     }
 
+    iterate(options?: IterateOptions): AsyncIterableIterator<ListedSession> {
+      return this.#table.iterate(options ?? {}, (read) => this.#operation('iterate', undefined, read));
+    }
+
     destroyWhere(where: WhereOptions, callback?: Callback<number>): Promise<number> {
       return this.#operation('destroyWhere', callback, (signal) => this.#table.destroyWhere(where, signal));
     }
@@ -237,11 +265,8 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     }
 
     sync(options?: SyncOptions): Promise<ModelStatic<Model>> {
-      return this.#resilience.operation('sync', async (signal) => {
-        const synced = await this.#table.sync(options, signal);
-        this.#limits.forget();
-        return synced;
-      });
+      const syncing = this.#resilience.operation('sync', (signal) => this.#table.sync(options, signal));
+      return syncing.finally(() => this.#limits.forget()); // the table may be there, or wider, now
     }
 
     prune(callback?: Callback<number>): Promise<number> {

@@ -1,12 +1,18 @@
-import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
+import { Op, type Model, type ModelStatic, type Sequelize, type SyncOptions, type WhereOptions } from 'sequelize';
 import type { SessionAccess } from './access';
 import { Sweeper } from './cleanup/sweeper';
 import { runMigrations, sessionMigrations } from './migrations';
+import type { OperationTracer } from './observability/tracing';
 import type { OperationGate } from './operation-gate';
 import type { Resilience } from './resilience/resilience';
 import type { SessionCodec } from './session/codec';
-import { checkWhere, findLive, type StoredSession } from './sql/model-queries';
-import type { ListedSession, MigrateOptions } from './types';
+import { checkWhere, findLive, findLivePage, type StoredSession } from './sql/model-queries';
+import type { IterateOptions, ListedSession, MigrateOptions } from './types';
+import { MAX_PRUNE_BATCH } from './options/resolve';
+import { PREFIX } from './messages';
+
+/** Runs one page of `iterate` as an operation of the store (deadline, retries, trace). */
+export type PageRunner = (read: (signal?: AbortSignal) => Promise<StoredSession[]>) => Promise<StoredSession[]>;
 
 /** What the table operations share with the store's hot path. */
 export interface SharedParts {
@@ -15,6 +21,8 @@ export interface SharedParts {
   codec: SessionCodec;
   /** Where an unreadable row goes: the store's 'error' event or logger. */
   report: (error: unknown) => void;
+  /** Publishes each operation (here: each cleanup batch) and writes the NODE_DEBUG lines. */
+  tracer: OperationTracer;
 }
 
 /**
@@ -42,12 +50,13 @@ export class TableOperations {
     this.#access = access;
     this.#shared = shared;
     this.#storedProcedures = options.storedProcedures;
-    const { resilience } = shared;
+    const { resilience, tracer } = shared;
     const runner = resilience.runner(access.runner);
     this.#sweeper = new Sweeper(model, {
       batch: options.pruneBatchSize,
       // Each batch is an operation of its own, with its deadline and retries: a long sweep is fine.
-      run: (statement, args) => resilience.operation('prune', (signal) => runner.run(statement, args, signal)),
+      run: (statement, args) =>
+        tracer.trace('prune', () => resilience.operation('prune', (signal) => runner.run(statement, args, signal))),
       call: access.sweep,
     });
   }
@@ -77,7 +86,37 @@ export class TableOperations {
 
   destroyWhere(where: WhereOptions, signal?: AbortSignal): Promise<number> {
     checkWhere('destroyWhere', where);
-    return this.#call(() => this.#model.destroy({ where }), signal);
+    if (!this.#access.tombstones) return this.#call(() => this.#model.destroy({ where }), signal);
+    // Tombstones, each keeping its row's expiry, so that no save under way brings a session back.
+    const live = { [Op.and]: [where, { data: { [Op.not]: null } }] };
+    return this.#call(async () => (await this.#model.update({ data: null }, { where: live }))[0], signal);
+  }
+
+  /** Checks the options at once; the pages are read as the caller iterates. */
+  iterate(options: IterateOptions, runPage: PageRunner): AsyncIterableIterator<ListedSession> {
+    const { batchSize = 1000, where } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PRUNE_BATCH) {
+      throw new TypeError(
+        `${PREFIX} iterate's \`batchSize\` must be a whole number from 1 to ${MAX_PRUNE_BATCH}, received ${String(batchSize)}`,
+      );
+    }
+    if (where !== undefined) checkWhere('iterate', where);
+    return this.#pages(batchSize, where, runPage);
+  }
+
+  async *#pages(
+    limit: number,
+    where: WhereOptions | undefined,
+    runPage: PageRunner,
+  ): AsyncIterableIterator<ListedSession> {
+    let after: string | undefined;
+    for (;;) {
+      const page = { now: new Date(), after, limit, where };
+      const rows = await runPage((signal) => this.#call(() => findLivePage(this.#model, page), signal));
+      if (rows.length > 0) after = rows[rows.length - 1]!.sid; // a corrupt row still moves the key on
+      yield* await this.#listed(rows);
+      if (rows.length < limit) return;
+    }
   }
 
   /** Decodes listed rows; an unreadable one is reported and left out. */
@@ -108,6 +147,9 @@ export class TableOperations {
   async prune(stop?: AbortSignal): Promise<number> {
     const { gate } = this.#shared;
     await gate.usable();
-    return this.#sweeper.sweep(() => !gate.closed && !stop?.aborted);
+    const started = performance.now();
+    const deleted = await this.#sweeper.sweep(() => !gate.closed && !stop?.aborted);
+    this.#shared.tracer.sweep(deleted, started);
+    return deleted;
   }
 }

@@ -1,7 +1,7 @@
 import type { Model, ModelStatic, Sequelize, SyncOptions, WhereOptions } from 'sequelize';
 import type { SessionData, Store } from 'express-session';
 import type { Callback } from './callback';
-import type { SequelizeStoreOptions } from './options';
+import type { ResolvedOptions, SequelizeStoreOptions } from './options';
 
 /** A live session as listed by `all()`: its data plus `id`, the session id. */
 export type ListedSession = SessionData & { id: string };
@@ -27,6 +27,20 @@ export interface MigrateOptions {
   ledgerTable?: string;
 }
 
+/** Options of `store.iterate()`. */
+export interface IterateOptions {
+  /**
+   * Sessions read per query; one page is held in memory at a time.
+   * @default 1000
+   */
+  batchSize?: number;
+  /**
+   * Only the sessions matching these conditions, as `findWhere` takes them (any attribute of the model).
+   * @example { userId: 42 }
+   */
+  where?: WhereOptions;
+}
+
 /**
  * The store. Every operation takes an optional Node-style callback and also returns a promise;
  * the callback is called exactly once, on a later tick.
@@ -41,11 +55,21 @@ export interface SequelizeStore extends Store {
   readonly sessionModel: ModelStatic<Model>;
   /** The Sequelize instance the sessions live in. */
   readonly db: Sequelize;
+  /**
+   * The options the store runs on, every default filled in. As in connect-session-sequelize,
+   * `store.options.disableTouch` may be changed at run time and takes effect at the next touch.
+   */
+  readonly options: ResolvedOptions;
+  /** connect-session-sequelize's cleanup timer handle: null once `stopExpiringSessions()` ran. */
+  readonly _expirationInterval: NodeJS.Timeout | null;
 
   /** The live session with this id, or null: an expired session is never returned. */
   get(sid: string, callback?: Callback<SessionData | null>): Promise<SessionData | null>;
-  /** Saves a session in one atomic upsert. */
-  set(sid: string, session: SessionData, callback?: Callback): Promise<void>;
+  /**
+   * Saves a session in one atomic upsert; resolves to the saved row as an instance of the session
+   * model, as stored (connect-session-sequelize hands it back too).
+   */
+  set(sid: string, session: SessionData, callback?: Callback<Model>): Promise<Model>;
   /** Refreshes the expiry of an unchanged session without rewriting its data. */
   touch(sid: string, session: SessionData, callback?: Callback): Promise<void>;
   /** Deletes a session; succeeds when there is none. */
@@ -63,6 +87,13 @@ export interface SequelizeStore extends Store {
    * @example store.findWhere({ userId: 42 }) // every device where user 42 is logged in
    */
   findWhere(where: WhereOptions, callback?: Callback<ListedSession[]>): Promise<ListedSession[]>;
+  /**
+   * The live sessions, each with its `id` as `all()` gives them, in sid order, read page by page
+   * (keyset-paged: `batchSize` sessions per query, one page in memory at a time). Each page is an
+   * operation of its own, with its deadline and retries. An unreadable row is reported and skipped.
+   * @example for await (const session of store.iterate({ where: { userId: 42 } })) console.log(session.id)
+   */
+  iterate(options?: IterateOptions): AsyncIterableIterator<ListedSession>;
   /**
    * Deletes every session matching `where`, live or expired; resolves to how many. An empty
    * condition is refused: `clear()` deletes everything.
@@ -112,3 +143,14 @@ export interface SequelizeStoreClass {
 
 /** express-session's `Store` (or Connect's), which the store extends. */
 export type StoreBase = abstract new () => Store;
+
+/**
+ * What the declarations of `@fastify/session` say `fastifySession.Store` is: an object with the
+ * methods of a store, though the value is its store class. Accepted so that
+ * `require('sequelize-session-store')(fastifySession.Store)` compiles; the value must still be a class.
+ */
+export interface FastifySessionStoreExport {
+  get(...args: never[]): unknown;
+  set(...args: never[]): unknown;
+  destroy(...args: never[]): unknown;
+}

@@ -1,12 +1,16 @@
 import { DataTypes, type DataType, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { isMySqlFamily } from '../lib/sql/dialect';
+import { qualifyMySqlDatabase } from '../lib/driver/internals';
 
 export interface SessionModelOptions {
   /** Name of the model on `sequelize` (`sequelize.models[modelKey]`). @default 'Session' */
   modelKey?: string;
   /** Name of the table. @default 'Sessions' */
   tableName?: string;
-  /** PostgreSQL schema of the table. @default the connection's search_path (usually `public`) */
+  /**
+   * Schema of the table: a PostgreSQL schema, or on MySQL/MariaDB another database.
+   * @default the connection's search_path (PostgreSQL), its database (MySQL/MariaDB)
+   */
   schema?: string;
   /**
    * Type of the data column: `'text'` (LONGTEXT on MySQL/MariaDB, TEXT elsewhere) or `'json'`
@@ -33,7 +37,7 @@ export function defineSessionModel(sequelize: Sequelize, options: SessionModelOp
   const modelKey = options.modelKey ?? 'Session';
   const tableName = options.tableName ?? 'Sessions';
   const mysql = isMySqlFamily(sequelize.getDialect());
-  return sequelize.define(
+  const model = sequelize.define(
     modelKey,
     {
       sid: {
@@ -56,4 +60,6 @@ export function defineSessionModel(sequelize: Sequelize, options: SessionModelOp
       indexes: [{ name: `${tableName}_expires`, fields: ['expires'] }],
     },
   );
+  if (mysql && options.schema) qualifyMySqlDatabase(model);
+  return model;
 }

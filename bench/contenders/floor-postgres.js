@@ -2,12 +2,16 @@
 
 const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
 
-/** The floor on PostgreSQL: a pg Pool of 5 and named queries, prepared once per connection. */
-module.exports = {
+/**
+ * The floor on PostgreSQL: a pg Pool of 5 and named queries, prepared once per connection. Behind
+ * PgBouncer in transaction mode (`named: false`), the same SQL as unnamed statements, the only kind
+ * such a pooler carries: parsed and planned on every run, as our store's are there.
+ */
+const floorPostgres = ({ backends, named }) => ({
   name: 'floor',
   label: 'raw driver (floor)',
   kind: 'floor',
-  backends: ['postgres'],
+  backends,
   version: () => `pg ${require('pg/package.json').version}`,
   async open(env) {
     const { Pool } = require('pg');
@@ -17,7 +21,7 @@ module.exports = {
     const sql = floorStatements('postgres', table);
     const query = (name, values) =>
       new Promise((resolve, reject) =>
-        pool.query({ name: `${table}_${name}`, text: sql[name], values }, (error, result) =>
+        pool.query({ ...(named ? { name: `${table}_${name}` } : {}), text: sql[name], values }, (error, result) =>
           error ? reject(error) : resolve(result),
         ),
       );
@@ -40,11 +44,13 @@ module.exports = {
           await query('destroy', [sid]);
         },
       },
-      pool: `pg Pool, max ${env.poolSize}`,
+      pool: `pg Pool, max ${env.poolSize}${named ? ', named statements' : ', unnamed statements'}`,
       async close() {
         await pool.query(`DROP TABLE IF EXISTS "${table}"`);
         await pool.end();
       },
     };
   },
-};
+});
+
+module.exports = { floorPostgres };

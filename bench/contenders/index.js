@@ -1,13 +1,15 @@
 'use strict';
 
 const { ours } = require('./ours');
+const { floorPostgres } = require('./floor-postgres');
 
 /** Every contender, in the order the reports list them. */
 const CONTENDERS = [
   require('./floor-sqlite'),
   require('./floor-mariadb'),
-  require('./floor-postgres'),
-  ours({ name: 'ours', label: 'sequelize-session-store' }),
+  floorPostgres({ backends: ['postgres'], named: true }),
+  floorPostgres({ backends: ['pgbouncer'], named: false }),
+  ours({ name: 'ours', label: 'sequelize-session-store', backends: ['sqlite', 'mariadb', 'postgres', 'pgbouncer'] }),
   ours({ name: 'ours-touchafter', label: 'sequelize-session-store, touchAfter 300 s', options: { touchAfter: 300 } }),
   ours({ name: 'ours-groupcommit', label: 'sequelize-session-store, groupCommit', options: { groupCommit: true } }),
   require('./connect-session-sequelize'),

@@ -8,13 +8,13 @@ const { Unsupported } = require('./unsupported');
  * `options` are passed only if the store accepts them: one it rejects at construction makes the
  * contender "n/a" rather than failing the run (touchAfter did not exist in early versions).
  */
-function ours({ name, label, options = {} }) {
+function ours({ name, label, options = {}, backends = ['sqlite', 'mariadb', 'postgres'] }) {
   return {
     name,
     label,
     kind: 'ours',
     options,
-    backends: ['sqlite', 'mariadb', 'postgres'],
+    backends,
     async open(env) {
       const session = require('express-session');
       const SequelizeStore = require(env.storeModule)(session.Store);

@@ -11,7 +11,7 @@ const SHORT = {
   'connect-pg-simple': 'connect-pg-simple',
 };
 
-const BACKEND_LABELS = { sqlite: 'SQLite', mariadb: 'MariaDB', postgres: 'PostgreSQL' };
+const BACKEND_LABELS = { sqlite: 'SQLite', mariadb: 'MariaDB', postgres: 'PostgreSQL', pgbouncer: 'PgBouncer' };
 
 const int = (value) => (value == null ? '–' : Math.round(value).toLocaleString('en-US'));
 const ratio = (value) => (value == null ? '–' : `${value.toFixed(2)}×`);

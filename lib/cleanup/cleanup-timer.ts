@@ -43,6 +43,11 @@ export class CleanupTimer {
     this.#abort?.abort();
   }
 
+  /** The armed timer, or null when none is (stopped, disabled, or between a sweep and the next). */
+  get handle(): NodeJS.Timeout | null {
+    return this.#timer ?? null;
+  }
+
   /** Settles once no sweep is running. */
   idle(): Promise<void> {
     return this.#sweeping ?? Promise.resolve();

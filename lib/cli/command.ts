@@ -1,3 +1,5 @@
+import { hasControlCharacter } from '../sql/names';
+
 /** Where a command writes: stdout for results, stderr for errors. */
 export interface CliOutput {
   out(line: string): void;
@@ -40,6 +42,7 @@ export function parseFlags(
     } else if (valued.includes(name)) {
       const value = inline ?? args[(i += 1)];
       if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
+      if (hasControlCharacter(value)) throw new UsageError(`--${name} holds a control character`);
       flags[name] = value;
     } else {
       throw new UsageError(`unknown option --${name}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { PREFIX } from '../messages';
+import { maskPasswords, PREFIX } from '../messages';
 import { UsageError, type CliCommand, type CliOutput } from './command';
 import { migrateCommand } from './migrate-command';
 import { prune } from './prune-command';
@@ -29,7 +29,9 @@ function overview(): string {
 }
 
 /** Runs the command line; resolves to the exit code (0 done, 1 failed, 2 bad usage). */
-export async function main(argv: string[], output: CliOutput): Promise<number> {
+export async function main(argv: string[], printer: CliOutput): Promise<number> {
+  // An error may quote the database URL it was given: never with its password.
+  const output: CliOutput = { out: (line) => printer.out(line), err: (line) => printer.err(maskPasswords(line)) };
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     output.out(overview());

@@ -1,22 +1,23 @@
 import { defineSessionModel } from '../../models/session';
-import { MAX_PRUNE_BATCH } from '../resolve-options';
+import { MAX_PRUNE_BATCH } from '../options/resolve';
 import { createRunner } from '../driver/create-runner';
 import { Sweeper } from '../cleanup/sweeper';
 import { parseFlags, UsageError, type CliCommand } from './command';
-import { openDatabase, requireSqliteFile, schemaFlag } from './database';
+import { databaseUrl, openDatabase, requireSqliteFile, schemaFlag, URL_FLAGS, URL_USAGE } from './database';
 
-const usage = `Usage: sequelize-session-store prune --url <database url> [--table <name>] [--schema <name>] [--batch <rows>]
+const usage = `Usage: sequelize-session-store prune [--url-env <name> | --url-stdin | --url <url>] [--table <name>]
+                                    [--schema <name>] [--batch <rows>]
 
 Deletes the expired sessions now, in batches, and prints one line: how many, from which table,
-in how long. For a cron job, with the stores' own timer off (checkExpirationInterval: 0).
+in how long. For a cron job, with the stores' own timer off (checkExpirationInterval: 0), and the
+URL in DATABASE_URL (e.g. DATABASE_URL=... in the crontab, or an EnvironmentFile= of a systemd timer).
 
 Options:
-  --url <url>      the database: mysql://user:pass@host:3306/db, postgres://user:pass@host:5432/db
-                   or sqlite:path/to/file.sqlite
-  --table <name>   the sessions table (default: Sessions)
-  --schema <name>  PostgreSQL schema of the table (default: the search_path)
-  --batch <rows>   most rows one DELETE removes (default: 1000)
-  --help           this text
+${URL_USAGE}
+  --table <name>    the sessions table (default: Sessions)
+  --schema <name>   PostgreSQL schema, or MySQL/MariaDB database, of the table
+  --batch <rows>    most rows one DELETE removes (default: 1000)
+  --help            this text
 
 Exit code: 0 done (even with nothing to delete), 1 failed (database unreachable, no such table),
 2 bad usage.`;
@@ -37,10 +38,10 @@ export const prune: CliCommand = {
   summary: 'delete the expired sessions now, in batches (for cron)',
   usage,
   async run(args, output) {
-    const flags = parseFlags(args, ['url', 'table', 'schema', 'batch']);
+    const flags = parseFlags(args, [...URL_FLAGS.valued, 'table', 'schema', 'batch'], URL_FLAGS.booleans);
     const batch = batchOf(flags.batch);
     const tableName = typeof flags.table === 'string' ? flags.table : 'Sessions';
-    const db = openDatabase(flags.url);
+    const db = openDatabase(await databaseUrl(flags));
     try {
       if (db.getDialect() === 'sqlite') {
         requireSqliteFile(db);

@@ -63,7 +63,7 @@ export const sqlCommand: CliCommand = {
     '',
     '  --dialect <name>  mysql, mariadb, postgres or sqlite',
     '  --table <name>    table name (default: Sessions)',
-    '  --schema <name>   PostgreSQL schema of the table, which must exist (postgres only)',
+    '  --schema <name>   PostgreSQL schema, or MySQL/MariaDB database, of the table; it must exist',
     '  --json            a JSON data column (JSONB on PostgreSQL), as the dataType: "json" option',
     '  --procedures      print the stored procedures of the storedProcedures option instead (mysql, mariadb)',
   ].join('\n'),
@@ -78,7 +78,8 @@ export const sqlCommand: CliCommand = {
     if (flags.procedures && dialect !== 'mysql' && dialect !== 'mariadb') {
       throw new UsageError('--procedures needs --dialect mysql or mariadb');
     }
-    if (flags.schema && dialect !== 'postgres') throw new UsageError('--schema needs --dialect postgres');
+    if (flags.schema && dialect === 'sqlite') throw new UsageError('--schema is for postgres, mysql and mariadb');
+    if (flags.schema && flags.procedures) throw new UsageError('--schema cannot go with --procedures');
     output.out(
       sqlScript(dialect, {
         tableName: typeof flags.table === 'string' ? flags.table : undefined,

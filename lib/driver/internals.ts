@@ -1,4 +1,5 @@
-import type { Sequelize } from 'sequelize';
+import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
+import { PREFIX } from '../messages';
 
 /*
  * Every read of a private field of Sequelize, mysql2, pg or sqlite3 lives here, and nowhere else.
@@ -101,6 +102,98 @@ export function sqliteStorageOf(sequelize: Sequelize): string | undefined {
 /** What writes a CREATE TABLE from a model, as `sync()` would. */
 export function queryGeneratorOf(sequelize: Sequelize): QueryGenerator {
   return sequelize.getQueryInterface().queryGenerator as QueryGenerator;
+}
+
+/**
+ * The query interface of a model's own statements (its table quoted as the model needs), on
+ * `sequelize`: the model's own instance, or the live one that runs a migration of an offline model.
+ */
+export function modelQueryInterfaceOf(model: ModelStatic<Model>, sequelize = model.sequelize!): QueryInterface {
+  const queryInterface = sequelize.getQueryInterface();
+  return qualifiedModels.has(model) ? mySqlDatabaseInterface(queryInterface) : queryInterface;
+}
+
+/** The query generator of a model's own statements. */
+export function modelQueryGeneratorOf(model: ModelStatic<Model>): QueryGenerator {
+  return modelQueryInterfaceOf(model).queryGenerator as QueryGenerator;
+}
+
+interface TableName {
+  tableName?: string;
+  schema?: string;
+  as?: string;
+  name?: string;
+}
+
+interface MySqlQueryGenerator {
+  quoteTable(param: unknown, alias?: unknown): string;
+  quoteIdentifier(name: string): string;
+  escape(value: unknown): string;
+}
+
+/**
+ * A model of Sequelize's mysql dialect in another database (its `schema` option). That dialect has
+ * no schemas: its `quoteTable` joins `{ schema, tableName }` into one name (`` `db.table` ``), and
+ * `Model.sync`'s existence check looks in the connection's database. The model gets a query
+ * interface of its own, the instance's in all but two methods, so that every statement it writes
+ * (sync, findAll, count, destroy, describeTable, showIndex) names `` `db`.`table` ``; the rest of
+ * the instance is untouched. Throws when the Sequelize release lacks what this relies on.
+ */
+export function qualifyMySqlDatabase(model: ModelStatic<Model>): void {
+  const own = mySqlDatabaseInterface(model.sequelize!.getQueryInterface());
+  Object.defineProperty(model, 'queryInterface', { get: () => own, configurable: true });
+  qualifiedModels.add(model);
+}
+
+const qualifiedModels = new WeakSet<ModelStatic<Model>>();
+const databaseInterfaces = new WeakMap<QueryInterface, QueryInterface>();
+
+/** The instance's query interface with `` `db`.`table` `` quoting, made once per instance. */
+function mySqlDatabaseInterface(queryInterface: QueryInterface): QueryInterface {
+  let own = databaseInterfaces.get(queryInterface);
+  if (!own) {
+    own = deriveMySqlDatabaseInterface(queryInterface);
+    databaseInterfaces.set(queryInterface, own);
+  }
+  return own;
+}
+
+function deriveMySqlDatabaseInterface(queryInterface: QueryInterface): QueryInterface {
+  const generator = (queryInterface as unknown as { queryGenerator?: Partial<MySqlQueryGenerator> }).queryGenerator;
+  if (
+    typeof generator?.quoteTable !== 'function' ||
+    typeof generator.quoteIdentifier !== 'function' ||
+    typeof generator.escape !== 'function'
+  ) {
+    throw new TypeError(
+      `${PREFIX} \`schema\` on MySQL/MariaDB needs Sequelize's query generator (quoteTable, quoteIdentifier, escape), which this release lacks`,
+    );
+  }
+  const base = generator as MySqlQueryGenerator;
+  const own = Object.create(base, {
+    quoteTable: {
+      value(this: MySqlQueryGenerator, param: unknown, alias?: unknown): string {
+        const table = param as TableName | undefined;
+        if (typeof param !== 'object' || !table?.schema || typeof table.tableName !== 'string') {
+          return base.quoteTable.call(this, param, alias);
+        }
+        const quoted = `${this.quoteIdentifier(table.schema)}.${this.quoteIdentifier(table.tableName)}`;
+        const as = alias === true ? (table.as ?? table.name) : alias;
+        return typeof as === 'string' && as ? `${quoted} AS ${this.quoteIdentifier(as)}` : quoted;
+      },
+    },
+    tableExistsQuery: {
+      value(this: MySqlQueryGenerator, param: unknown): string {
+        const table = (typeof param === 'object' ? param : { tableName: param }) as TableName;
+        const database = table.schema ? this.escape(table.schema) : 'DATABASE()';
+        return (
+          "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_TYPE = 'BASE TABLE' " +
+          `AND TABLE_NAME = ${this.escape(table.tableName)} AND TABLE_SCHEMA = ${database}`
+        );
+      },
+    },
+  }) as MySqlQueryGenerator;
+  return Object.create(queryInterface, { queryGenerator: { value: own } }) as QueryInterface;
 }
 
 /** The declared length of a Sequelize string or text type (`STRING(255)`, `TEXT('long')`). */

@@ -73,6 +73,7 @@ const affectedRows = (result: unknown): number => (result as { affectedRows: num
 export function mysqlRunner(sequelize: Sequelize): Runner {
   const execute = mysqlExecutor(sequelize, { native: true });
   return {
+    returning: true,
     first: (statement, args, signal) => execute(statement.text, statement.params(args), firstRow, signal),
     run: (statement, args, signal) => execute(statement.text, statement.params(args), affectedRows, signal),
   };

@@ -57,6 +57,7 @@ export function postgresRunner(sequelize: Sequelize, notice?: (message: string) 
       send(pooled.has(sequelize) ? undefined : statement.name);
     }, signal);
   return {
+    returning: true,
     first: (statement, args, signal) => query(statement, args, firstRow, signal),
     run: (statement, args, signal) => query(statement, args, rowCount, signal),
   };

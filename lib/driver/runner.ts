@@ -9,4 +9,6 @@ export interface Runner {
   first<Args>(statement: Statement<Args>, args: Args, signal?: AbortSignal): Promise<Row | undefined>;
   /** Runs an INSERT, UPDATE or DELETE; resolves to the number of rows it changed. */
   run<Args>(statement: Statement<Args>, args: Args, signal?: AbortSignal): Promise<number>;
+  /** Whether `first` hands back the rows of an INSERT ... RETURNING (Sequelize's query() on SQLite does not). */
+  readonly returning?: boolean;
 }

@@ -2,16 +2,35 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Runner } from './runner';
 import type { Row } from './statement';
 
+/**
+ * `text` with its `?` placeholders, outside quoted names, numbered `$1`, `$2`…: Sequelize then
+ * takes the values as bind parameters, sent apart from the SQL, where `?` would be replacements,
+ * inlined into the SQL text that its logging prints (session ids and data included).
+ */
+function numbered(text: string): string {
+  let next = 0;
+  return text
+    .split('`')
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\?/g, () => `$${(next += 1)}`)))
+    .join('`');
+}
+
 /** Sequelize's own query(): the portable path, for the dialects and drivers without a faster one here. */
 export function sequelizeRunner(sequelize: Sequelize): Runner {
-  // PostgreSQL statements number their placeholders ($1), which Sequelize takes as bind parameters;
-  // the others use `?`, which it takes as replacements.
-  const values = (params: unknown[]) =>
-    sequelize.getDialect() === 'postgres' ? { bind: params } : { replacements: params };
+  // PostgreSQL statements number their placeholders ($1) already; the others use `?`.
+  const texts = new Map<string, string>();
+  const sql = (text: string): string => {
+    if (sequelize.getDialect() === 'postgres') return text;
+    let bound = texts.get(text);
+    if (bound === undefined) texts.set(text, (bound = numbered(text)));
+    return bound;
+  };
   return {
+    // It picks sqlite3's run() for any text that starts with INSERT, which returns no rows.
+    returning: sequelize.getDialect() === 'postgres',
     first: async (statement, args) => {
-      const rows = await sequelize.query<Row>(statement.text, {
-        ...values(statement.params(args)),
+      const rows = await sequelize.query<Row>(sql(statement.text), {
+        bind: statement.params(args),
         type: QueryTypes.SELECT,
         raw: true,
         useMaster: true,
@@ -19,6 +38,6 @@ export function sequelizeRunner(sequelize: Sequelize): Runner {
       return rows[0];
     },
     run: (statement, args) =>
-      sequelize.query(statement.text, { ...values(statement.params(args)), type: QueryTypes.BULKUPDATE, raw: true }),
+      sequelize.query(sql(statement.text), { bind: statement.params(args), type: QueryTypes.BULKUPDATE, raw: true }),
   };
 }

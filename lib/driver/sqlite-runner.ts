@@ -79,6 +79,7 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
   };
 
   return {
+    returning: true,
     first: (statement, args, signal) =>
       lend<Row | undefined>((db, done) => {
         const params = statement.params(args);

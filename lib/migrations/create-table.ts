@@ -1,3 +1,4 @@
+import { tableInterfaceOf } from '../sql/session-table';
 import { createTableStatements } from '../sql/ddl';
 import type { MigrationStep } from './step';
 
@@ -11,6 +12,6 @@ export const createTable: MigrationStep = {
     for (const statement of createTableStatements(model)) await sequelize.query(statement);
   },
   async down(sequelize, model) {
-    await sequelize.getQueryInterface().dropTable(model.getTableName());
+    await tableInterfaceOf(model, sequelize).dropTable(model.getTableName());
   },
 };

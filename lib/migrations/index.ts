@@ -1,10 +1,14 @@
 import type { Model, ModelStatic, QueryInterface, Sequelize } from 'sequelize';
+import { checkName } from '../sql/names';
 import { schemaOf, tableNameOf } from '../sql/session-table';
 import { offlineSessionModel } from '../sql/ddl';
 import { createTable } from './create-table';
 import { createProcedures } from './create-procedures';
+import { PREFIX } from '../messages';
 import type { MigrationStep } from './step';
+import { uniqueSid } from './unique-sid';
 import { widenColumns } from './widen-columns';
+import { sidIsUnique } from '../sql/unique-sid';
 
 /** What a migration runs on: your Sequelize instance or its QueryInterface (umzug's usual context). */
 export type MigrationContext = Sequelize | QueryInterface;
@@ -28,8 +32,9 @@ export interface SessionMigrationOptions {
    */
   tableName?: string;
   /**
-   * PostgreSQL schema of the built-in model's table (without `model`); it must exist.
-   * @default the connection's search_path (usually `public`)
+   * Schema of the built-in model's table (without `model`): a PostgreSQL schema, or another
+   * MySQL/MariaDB database; it must exist.
+   * @default the connection's search_path (PostgreSQL) or database (MySQL/MariaDB)
    */
   schema?: string;
   /**
@@ -60,7 +65,7 @@ function sequelizeOf(context: MigrationContext): Sequelize {
  */
 export function sessionMigrations(options: SessionMigrationOptions = {}): SessionMigration[] {
   const { model } = options;
-  const tableName = model ? tableNameOf(model) : (options.tableName ?? 'Sessions');
+  const tableName = model ? tableNameOf(model) : checkName('table name', options.tableName ?? 'Sessions');
   const schema = model ? schemaOf(model) : options.schema;
   // The ledger keeps names as they were: a table in the default schema keeps its bare name.
   const ledgerName = schema === undefined ? tableName : `${schema}.${tableName}`;
@@ -72,7 +77,16 @@ export function sessionMigrations(options: SessionMigrationOptions = {}): Sessio
       ...(schema === undefined ? {} : { schema }),
       dataType: options.dataType ?? 'text',
     });
-  const steps = options.procedures ? [...STEPS, createProcedures] : STEPS;
+  if (schema !== undefined && options.procedures) {
+    throw new TypeError(`${PREFIX} the stored procedures live in the connection's database: not with a schema`);
+  }
+  // A model written for connect-session-sequelize may key its rows by an `id`: the store then
+  // saves through a lock, and this step offers the unique index that makes a save one upsert.
+  const steps = [
+    ...STEPS,
+    ...(options.procedures ? [createProcedures] : []),
+    ...(model && !sidIsUnique(model) ? [uniqueSid] : []),
+  ];
   return steps.map((step) => ({
     name: `${ledgerName}/${step.name}`,
     async up({ context }) {
@@ -101,7 +115,7 @@ export async function runMigrations(
 ): Promise<string[]> {
   // Loaded on demand: most processes never migrate, and umzug takes a while to load.
   const { Umzug, SequelizeStorage } = await import('umzug');
-  const ledger = options.ledgerTable ?? DEFAULT_LEDGER_TABLE;
+  const ledger = checkName('ledger table', options.ledgerTable ?? DEFAULT_LEDGER_TABLE);
   const umzug = new Umzug<MigrationContext>({
     migrations,
     context: sequelize,

@@ -1,6 +1,6 @@
 import { QueryTypes, type Model, type ModelStatic, type Sequelize } from 'sequelize';
 import { MYSQL_TEXT_BYTES } from '../sql/column-limits';
-import { schemaOf, tableNameOf } from '../sql/session-table';
+import { schemaOf, tableInterfaceOf, tableNameOf } from '../sql/session-table';
 import { isMySqlFamily } from '../sql/dialect';
 import { expiresIndexName } from '../sql/ddl';
 import { describeSessionTable } from '../sql/session-table';
@@ -51,13 +51,13 @@ async function columnsOf(
   const mysql = isMySqlFamily(sequelize.getDialect());
   const query = mysql
     ? `SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type, COLLATION_NAME AS collation
-         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?`
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = coalesce(?, DATABASE()) AND TABLE_NAME = ?`
     : `SELECT column_name AS name,
               upper(data_type) || coalesce('(' || character_maximum_length || ')', '') AS type,
               collation_name AS collation
          FROM information_schema.columns WHERE table_schema = coalesce(?, current_schema()) AND table_name = ?`;
   const rows = await sequelize.query<Column & { name: string }>(query, {
-    replacements: mysql ? [table] : [schema ?? null, table],
+    replacements: [schema ?? null, table],
     type: QueryTypes.SELECT,
   });
   return Object.fromEntries(rows.map((row) => [row.name, row]));
@@ -112,7 +112,7 @@ export const widenColumns: MigrationStep = {
     if (alter) await sequelize.query(alter);
     const t = describeSessionTable(model);
     const expires = (model.getAttributes() as Record<string, Attribute>).expires!.field ?? 'expires';
-    const indexes = (await sequelize.getQueryInterface().showIndex(model.getTableName())) as Index[];
+    const indexes = (await tableInterfaceOf(model, sequelize).showIndex(model.getTableName())) as Index[];
     if (!indexes.some((index) => index.fields?.[0]?.attribute === expires)) {
       const name = sequelize.getQueryInterface().quoteIdentifier(expiresIndexName(model));
       await sequelize.query(`CREATE INDEX ${name} ON ${t.table} (${t.expires})`);

@@ -2,6 +2,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import type { Statement } from '../driver/statement';
 import { PREFIX } from '../messages';
 import { prepareStatements } from '../sql/hot-statements';
+import { checkName } from '../sql/names';
 import { tableNameOf, timestampAttribute } from '../sql/session-table';
 
 /**
@@ -85,7 +86,8 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
   if (dialect !== 'mysql' && dialect !== 'mariadb') {
     throw new TypeError(`${PREFIX} stored procedures need MySQL or MariaDB, not ${dialect}`);
   }
-  const { table: t, statements: hot } = prepareStatements(model);
+  // The shipped procedures delete on logout: tombstones would need new procedures on every install.
+  const { table: t, statements: hot } = prepareStatements(model, { tombstones: false });
   const sequelize = model.sequelize!;
   const quote = quoter(model);
   const attributes = model.getAttributes() as Record<string, AttributeLike>;
@@ -133,7 +135,7 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
       [expires, ...updatedAt, sid, now],
       withNames(hot.touchAlways, { ...touchNames, earliest: '', latest: '' }),
     ),
-    spec('destroy', false, [sid], withNames(hot.destroy, { key: sid.name })),
+    spec('destroy', false, [sid], withNames(hot.destroy, { key: sid.name, expires: '', createdAt: '', updatedAt: '' })),
     // One batch of a sweep, oldest first through the expires index; the store repeats the CALL.
     spec(
       'prune',
@@ -154,7 +156,7 @@ export function procedureSpecs(model: ModelStatic<Model>): ProcedureSpec[] {
 
 /** The name of the procedure of one operation on the model's table. */
 export function procedureName(model: ModelStatic<Model>, op: string): string {
-  const name = `${tableNameOf(model)}_${op}`;
+  const name = checkName('procedure name', `${tableNameOf(model)}_${op}`);
   if (name.length > MAX_NAME) {
     throw new TypeError(
       `${PREFIX} procedure name ${name} is longer than ${MAX_NAME} characters; use a shorter table name`,

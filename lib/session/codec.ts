@@ -13,6 +13,7 @@ export interface Serializer {
 /** What the codec is built from: the resolved options it needs. */
 export interface CodecOptions {
   secret: readonly string[] | undefined;
+  secretSalt: string | undefined;
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;
@@ -119,7 +120,7 @@ export function checkWrittenSize(sid: string, data: unknown, maxSize: number): v
 /** Builds the codec of one store: serializer, optional encryption (keys derived now, once), limits. */
 export function createCodec(options: CodecOptions): SessionCodec {
   const serializer = options.serializer ?? json;
-  const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm) : undefined;
+  const builtIn = options.secret ? createAeadAdapter(options.secret, options.algorithm, options.secretSalt) : undefined;
   const adapter = options.encryption;
 
   async function encrypt(sid: string, text: string, cipher: EncryptionAdapter): Promise<string> {
@@ -190,6 +191,10 @@ export function createCodec(options: CodecOptions): SessionCodec {
       const text = Buffer.isBuffer(stored) ? stored.toString('utf8') : stored;
       if (typeof text !== 'string') {
         throw new CorruptSessionError(sid, `data is ${text === null ? 'NULL' : typeof text}`);
+      }
+      // maxSize bounds reads too: a row someone else wrote is refused before it is decrypted or parsed.
+      if (text.length * 4 > options.maxSize && Buffer.byteLength(text, 'utf8') > options.maxSize) {
+        throw new CorruptSessionError(sid, `${Buffer.byteLength(text, 'utf8')} bytes, over maxSize ${options.maxSize}`);
       }
       if (text.startsWith(ENCRYPTED)) return decrypt(sid, text).then((plaintext) => parse(sid, plaintext));
       // Plain JSON under a cipher is what a table writer would plant: only a migration window reads it.

@@ -37,15 +37,15 @@ export function aeadCipherInfo(algorithm: string): crypto.CipherInfo | undefined
   return authenticated ? info : undefined;
 }
 
-function scrypt(secret: string): Promise<Buffer> {
+function scrypt(secret: string, salt: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    crypto.scrypt(secret, SALT, 32, SCRYPT_OPTIONS, (error, key) => (error ? reject(error) : resolve(key)));
+    crypto.scrypt(secret, salt, 32, SCRYPT_OPTIONS, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
 /** scrypt stretches a weak secret against offline guessing; HKDF then splits it per algorithm. */
-async function deriveKey(secret: string, cipher: crypto.CipherInfo): Promise<Key> {
-  const master = await scrypt(secret);
+async function deriveKey(secret: string, salt: string, cipher: crypto.CipherInfo): Promise<Key> {
+  const master = await scrypt(secret, salt);
   const expand = (info: string, length: number): Buffer =>
     Buffer.from(crypto.hkdfSync('sha256', master, '', `${info} ${cipher.name}`, length));
   return { id: expand('sss1 key id', 4).toString('hex'), key: expand('sss1 data key', cipher.keyLength) };
@@ -56,14 +56,18 @@ async function deriveKey(secret: string, cipher: crypto.CipherInfo): Promise<Key
  * the key id picks the secret that decrypts it, so a list of secrets rotates keys without trying
  * each one. Keys are derived once, here; every encryption draws a fresh random IV.
  */
-export function createAeadAdapter(secrets: readonly string[], algorithm: string): EncryptionAdapter {
+export function createAeadAdapter(
+  secrets: readonly string[],
+  algorithm: string,
+  salt: string = SALT,
+): EncryptionAdapter {
   const cipher = aeadCipherInfo(algorithm);
   if (!cipher) throw new TypeError(`${PREFIX} ${algorithm} is not an authenticated cipher`);
   // A fixed full-length tag: left open, GCM would also accept a shortened one, which is easier to forge.
   const options = { authTagLength: TAG_BYTES };
   // Every AEAD cipher has the GCM cipher's API (setAAD, getAuthTag, setAuthTag); its type stands for all.
   const name = algorithm as crypto.CipherGCMTypes;
-  const keys = Promise.all(secrets.map((secret) => deriveKey(secret, cipher)));
+  const keys = Promise.all(secrets.map((secret) => deriveKey(secret, salt, cipher)));
   keys.catch(() => {}); // awaited by every use, which reports the error
 
   const aad = (id: string, sid: string): Buffer => Buffer.from(`sss1.${id}.${sid}`, 'utf8');
@@ -88,7 +92,9 @@ export function createAeadAdapter(secrets: readonly string[], algorithm: string)
       const payload = text.slice(dot + 1);
       if (dot < 0 || !KEY_ID.test(id) || !BASE64URL.test(payload)) throw new Error('malformed ciphertext');
       const found = (await keys).find((key) => key.id === id);
-      if (!found) throw new Error(`encrypted with key ${id}, which none of the secrets derives`);
+      if (!found)
+        // The key id stays out of the message: logs are no place for a value one can test guesses against.
+        if (!found) throw new Error('encrypted with a key none of the secrets derives (a wrong or retired secret)');
       const bytes = Buffer.from(payload, 'base64url');
       // The decoder ignores unused trailing bits: only the canonical text counts as unchanged.
       if (bytes.toString('base64url') !== payload) throw new Error('malformed ciphertext');

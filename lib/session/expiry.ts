@@ -1,10 +1,27 @@
 import type { SessionData } from 'express-session';
+import { PREFIX } from '../messages';
+
+/** The `ttl` option: how long a stored session lives, in milliseconds, whatever its cookie says. */
+export type SessionTtl = number | ((session: SessionData) => number);
+
+function lifetime(ttl: SessionTtl, session: SessionData): number {
+  if (typeof ttl === 'number') return ttl;
+  const ms = ttl(session);
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new TypeError(
+      `${PREFIX} the \`ttl\` function must return a number of milliseconds, 0 or more, returned ${String(ms)}`,
+    );
+  }
+  return ms;
+}
 
 /**
- * When a session expires: its cookie's `expires` (a Date, or an ISO string once it went through
- * JSON), else `expiration` milliseconds from now, the lifetime of a browser-session cookie.
+ * When a session expires: `ttl` from now when it is set; else its cookie's `expires` (a Date, or
+ * an ISO string once it went through JSON), else `expiration` milliseconds from now, the lifetime
+ * of a browser-session cookie.
  */
-export function expiryOf(session: SessionData, expiration: number, now = Date.now()): Date {
+export function expiryOf(session: SessionData, expiration: number, ttl?: SessionTtl, now = Date.now()): Date {
+  if (ttl !== undefined) return new Date(now + lifetime(ttl, session));
   const expires: unknown = session.cookie?.expires;
   if (expires instanceof Date || typeof expires === 'string' || typeof expires === 'number') {
     const at = new Date(expires);
@@ -12,6 +29,18 @@ export function expiryOf(session: SessionData, expiration: number, now = Date.no
   }
   return new Date(now + expiration);
 }
+
+/**
+ * How long a logout's tombstone lasts: it must outlive any save under way, so as long as a new
+ * session could live (the row's own expiry, when later, is kept by the destroy statement).
+ */
+export function tombstoneExpiry(now: Date, expiration: number, ttl: SessionTtl | undefined): Date {
+  const lifetime = typeof ttl === 'number' ? Math.max(ttl, expiration) : expiration;
+  return new Date(now.getTime() + lifetime);
+}
+
+/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
+export const TOUCH_RESOLUTION_MS = 1000;
 
 /**
  * Touch throttling. `get` already reads the stored expiry, so the store remembers it until the

@@ -48,6 +48,20 @@ export class SessionIds {
     return crypto.createHmac('sha256', this.#secret).update(sid, 'utf8').digest('hex');
   }
 
+  /** The row key of `sid`, or undefined for an id no row can be keyed by (a trace shows none then). */
+  keyOrNone(sid: unknown): string | undefined {
+    try {
+      return this.key(sid);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Whether a row can have this key: one checkStorable refuses, no save ever writes. */
+  storable(key: string, columnChars: number): boolean {
+    return key.length <= columnChars && !(this.#padSpace && key.endsWith(' '));
+  }
+
   /** Throws when `key` cannot be stored as a row of its own in a sid column of `columnChars`. */
   checkStorable(key: string, columnChars: number): void {
     if (key.length > columnChars) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Statement } from '../driver/statement';
 import type { DateParameter } from './dates';
 import { isMySqlFamily } from './dialect';
-import { placeholders, type TouchArgs, type UpsertArgs } from './hot-statements';
+import { placeholders, type TouchArgs } from './hot-statements';
 import type { SessionTable } from './session-table';
 
 /** One batch of touches: each row as its own touch has it, and the time of the batch. */
@@ -18,13 +18,9 @@ export const MAX_BATCH_ROWS = 500;
 
 /**
  * Most bytes of parameters one statement carries, by a generous estimate (each touch's key is sent
- * up to three times on MySQL): within MySQL's smallest `max_allowed_packet` (1 MiB). A save larger
- * than that goes alone.
+ * up to three times on MySQL): within MySQL's smallest `max_allowed_packet` (1 MiB).
  */
 export const MAX_BATCH_BYTES = 512 * 1024;
-
-/** PostgreSQL's limit of bind parameters per statement (500 touches take 2,002). */
-export const MAX_BIND_PARAMETERS = 65_535;
 
 let batchStoreCount = 0;
 
@@ -34,7 +30,11 @@ let batchStoreCount = 0;
  * nothing. MySQL/MariaDB take CASE and IN rather than a derived table of parameters, whose
  * collation could clash with the sid column's; the byte-wise sid test applies as in the one-row touch.
  */
-export function touchBatchStatements(t: SessionTable, dialect: string): (rows: number) => Statement<TouchBatchArgs> {
+export function touchBatchStatements(
+  t: SessionTable,
+  dialect: string,
+  tombstones: boolean,
+): (rows: number) => Statement<TouchBatchArgs> {
   const prefix = `sssg${(batchStoreCount += 1)}_`;
   const p = placeholders(dialect);
   const cache = new Map<number, Statement<TouchBatchArgs>>();
@@ -46,7 +46,8 @@ export function touchBatchStatements(t: SessionTable, dialect: string): (rows: n
       const text =
         `UPDATE ${t.table} SET ${t.expires} = CASE ${repeat(`WHEN ${exact} THEN ?`, ' ')} ELSE ${t.expires} END` +
         `${stamp ? `, ${stamp} = ?` : ''} WHERE ${t.sid} IN (${repeat('?', ', ')}) AND ${t.expires} > ? ` +
-        `AND (${repeat(`(${exact} AND (${t.expires} <= ? OR ${t.expires} >= ?))`, ' OR ')})`;
+        `AND (${repeat(`(${exact} AND (${t.expires} <= ? OR ${t.expires} >= ?))`, ' OR ')})` +
+        (tombstones ? ` AND ${t.data} IS NOT NULL` : '');
       return {
         text,
         params: (a) => {
@@ -79,7 +80,9 @@ export function touchBatchStatements(t: SessionTable, dialect: string): (rows: n
       `UPDATE ${t.table} AS s SET ${t.expires} = ${expires}${set} ` +
       `FROM (VALUES ${values}) AS v${postgres ? '(sid, expires, lo, hi)' : ''} ` +
       `WHERE ${column(t.sid)} = ${sid} AND ${column(t.expires)} > ${now} ` +
-      `AND (${column(t.expires)} <= ${lo} OR ${column(t.expires)} >= ${hi})`;
+      `AND (${column(t.expires)} <= ${lo} OR ${column(t.expires)} >= ${hi})` +
+      // A tombstone is no session: a touch passes it by, as the one-row touch does.
+      (tombstones ? ` AND ${column(t.data)} IS NOT NULL` : '');
     return {
       text,
       params: (a) => {
@@ -98,41 +101,6 @@ export function touchBatchStatements(t: SessionTable, dialect: string): (rows: n
       statement = { name: `${prefix}touch${rows}_${hash}`, text, params };
       cache.set(rows, statement);
     }
-    return statement;
-  };
-}
-
-const INSERT = /^(INSERT INTO [^]+?) VALUES \(([^()]*)\) (ON [^]+)$/;
-
-/**
- * The multi-row form of a save's upsert (`hot-statements.ts`), with `rows` rows: one VALUES row
- * per save, the same conflict clause. Undefined if its text is not of the expected shape, or the
- * rows would take too many parameters: the saves then go one statement each.
- */
-export function upsertBatchStatements(
-  dialect: string,
-): (single: Statement<UpsertArgs>, rows: number) => Statement<readonly UpsertArgs[]> | undefined {
-  const p = placeholders(dialect);
-  const cache = new Map<string, Statement<readonly UpsertArgs[]> | undefined>();
-  return (single, rows) => {
-    const cacheKey = `${single.name}|${rows}`;
-    if (cache.has(cacheKey)) return cache.get(cacheKey);
-    const match = INSERT.exec(single.text);
-    const width = match ? match[2]!.split(',').length : 0;
-    let statement: Statement<readonly UpsertArgs[]> | undefined;
-    if (match && width * rows < MAX_BIND_PARAMETERS) {
-      let position = 0;
-      const row = (): string => `(${Array.from({ length: width }, () => p((position += 1))).join(', ')})`;
-      const values = Array.from({ length: rows }, row).join(', ');
-      const text = `${match[1]} VALUES ${values} ${match[3]}`;
-      const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
-      statement = {
-        name: `${single.name}_x${rows}_${hash}`,
-        text,
-        params: (all) => all.flatMap((args) => single.params(args)),
-      };
-    }
-    cache.set(cacheKey, statement);
     return statement;
   };
 }

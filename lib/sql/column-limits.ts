@@ -1,5 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
-import { typeLengthOf } from '../driver/internals';
+import { modelQueryInterfaceOf, typeLengthOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 import { PREFIX, sidTag } from '../messages';
 
@@ -93,7 +93,7 @@ async function probeLimits(model: ModelStatic<Model>): Promise<ColumnLimits> {
   const attributes = model.getAttributes() as Record<string, { field?: string } | undefined>;
   let columns: Record<string, { type: string } | undefined>;
   try {
-    columns = await model.sequelize!.getQueryInterface().describeTable(model.getTableName());
+    columns = await modelQueryInterfaceOf(model).describeTable(model.getTableName());
   } catch (error) {
     // A user that may only EXECUTE procedures cannot see the columns: trust the model then.
     if (isPermissionError(error)) return declaredLimits(model);

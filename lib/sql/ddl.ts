@@ -2,9 +2,10 @@ import { Sequelize, type Model, type ModelStatic } from 'sequelize';
 import { defineSessionModel, type SessionModelOptions } from '../../models/session';
 import { tableNameOf } from './session-table';
 import { describeSessionTable } from './session-table';
-import { queryGeneratorOf } from '../driver/internals';
+import { modelQueryGeneratorOf } from '../driver/internals';
 import { isMySqlFamily } from './dialect';
 import { PREFIX } from '../messages';
+import { checkName } from './names';
 
 /** The dialects the `sql` command writes for. */
 export const SQL_DIALECTS = ['mysql', 'mariadb', 'postgres', 'sqlite'] as const;
@@ -35,20 +36,28 @@ export function expiresIndexName(model: ModelStatic<Model>): string {
  */
 export function createTableStatements(model: ModelStatic<Model>): string[] {
   const sequelize = model.sequelize!;
-  const generator = queryGeneratorOf(sequelize);
+  const generator = modelQueryGeneratorOf(model);
   const tableName = model.getTableName();
+  for (const [attribute, definition] of Object.entries(model.getAttributes())) {
+    checkName(`column name of \`${attribute}\``, (definition as { field?: string }).field ?? attribute);
+  }
   const columns = generator.attributesToSQL(model.getAttributes(), { context: 'createTable', table: tableName });
-  const create = generator
-    .createTableQuery(tableName, columns, { ...model.options })
-    .trim()
-    .replace(/;$/, '');
+  const statement = (attributes: Record<string, string>, options: object): string =>
+    generator.createTableQuery(tableName, attributes, options).trim().replace(/;$/, '');
+  const create = statement(columns, { ...model.options });
   const t = describeSessionTable(model);
   const index = sequelize.getQueryInterface().quoteIdentifier(expiresIndexName(model));
   if (isMySqlFamily(sequelize.getDialect())) {
-    // MySQL has no CREATE INDEX IF NOT EXISTS, so the index goes inside the CREATE TABLE, which has it.
-    const end = create.indexOf(') ENGINE=');
-    if (end < 0) throw new Error(`${PREFIX} unexpected CREATE TABLE from Sequelize: ${create}`);
-    return [`${create.slice(0, end)}, INDEX ${index} (${t.expires})${create.slice(end)}`];
+    // MySQL has no CREATE INDEX IF NOT EXISTS, so the index goes inside the CREATE TABLE, which has it:
+    // at the end of its column list, whose end is told by what follows the list, found from the
+    // statement of no columns (never by searching the text, which holds the quoted names).
+    const opening = `CREATE TABLE IF NOT EXISTS ${t.table} (`;
+    const empty = statement({}, { ...model.options, uniqueKeys: undefined });
+    const tail = empty.slice(opening.length);
+    if (!empty.startsWith(`${opening})`) || !create.startsWith(opening) || !create.endsWith(tail)) {
+      throw new Error(`${PREFIX} unexpected CREATE TABLE from Sequelize: ${create}`);
+    }
+    return [`${create.slice(0, create.length - tail.length)}, INDEX ${index} (${t.expires})${tail}`];
   }
   return [create, `CREATE INDEX IF NOT EXISTS ${index} ON ${t.table} (${t.expires})`];
 }

@@ -14,9 +14,14 @@ export interface SessionQueries {
   clear(): Promise<void>;
 }
 
+/** A live session: not expired, and no tombstone (a destroyed session, whose data is NULL). */
+function liveAt(now: Date): WhereOptions {
+  return { expires: { [Op.gt]: now }, data: { [Op.not]: null } };
+}
+
 /** The live sessions, optionally only those matching `where` (conditions on any attribute of the model). */
 export async function findLive(model: ModelStatic<Model>, now: Date, where?: WhereOptions): Promise<StoredSession[]> {
-  const live = { expires: { [Op.gt]: now } };
+  const live = liveAt(now);
   const rows = await model.findAll({
     attributes: ['sid', 'data'],
     where: where ? { [Op.and]: [where, live] } : live,
@@ -26,11 +31,33 @@ export async function findLive(model: ModelStatic<Model>, now: Date, where?: Whe
   return rows as unknown as StoredSession[];
 }
 
+/**
+ * One page of the live sessions in sid order, those after `after` (keyset paging: each page is
+ * one index range scan, however deep into the table), optionally only those matching `where`.
+ */
+export async function findLivePage(
+  model: ModelStatic<Model>,
+  page: { now: Date; after: string | undefined; limit: number; where: WhereOptions | undefined },
+): Promise<StoredSession[]> {
+  const conditions: WhereOptions[] = [liveAt(page.now)];
+  if (page.after !== undefined) conditions.push({ sid: { [Op.gt]: page.after } });
+  if (page.where) conditions.push(page.where);
+  const rows = await model.findAll({
+    attributes: ['sid', 'data'],
+    where: { [Op.and]: conditions },
+    order: [['sid', 'ASC']],
+    limit: page.limit,
+    raw: true,
+    useMaster: true,
+  });
+  return rows as unknown as StoredSession[];
+}
+
 /** Through the model: Sequelize maps attributes to the model's columns, whatever their `field`. */
 export function modelQueries(model: ModelStatic<Model>): SessionQueries {
   return {
     live: (now) => findLive(model, now),
-    count: (now) => model.count({ where: { expires: { [Op.gt]: now } }, useMaster: true }),
+    count: (now) => model.count({ where: liveAt(now), useMaster: true }),
     clear: async () => {
       await model.destroy({ where: {}, truncate: false });
     },

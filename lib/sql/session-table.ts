@@ -1,6 +1,7 @@
-import type { Model, ModelStatic } from 'sequelize';
-import { queryGeneratorOf } from '../driver/internals';
+import type { Model, ModelStatic, QueryInterface } from 'sequelize';
+import { modelQueryGeneratorOf, modelQueryInterfaceOf } from '../driver/internals';
 import { PREFIX } from '../messages';
+import { checkName } from './names';
 
 /** The physical names behind a session model, quoted for its dialect. */
 export interface SessionTable {
@@ -16,14 +17,24 @@ export interface SessionTable {
 
 /** The bare table name of a model (without its schema). */
 export function tableNameOf(model: ModelStatic<Model>): string {
-  const name = model.getTableName() as string | { tableName: string };
-  return typeof name === 'string' ? name : name.tableName;
+  const name = model.getTableName() as string | { tableName: string; schema?: string };
+  if (typeof name === 'string') return checkName('table name', name);
+  if (name.schema) checkName('schema name', name.schema);
+  return checkName('table name', name.tableName);
 }
 
-/** The schema of a model's table, if it names one (else the connection's search_path decides). */
+/** The schema of a model's table, if it names one (else the search_path, or the connection's database). */
 export function schemaOf(model: ModelStatic<Model>): string | undefined {
   const name = model.getTableName() as string | { schema?: string };
   return typeof name === 'string' ? undefined : name.schema || undefined;
+}
+
+/**
+ * What describes, indexes or drops the model's table on `sequelize` (a migration's live instance,
+ * for an offline model): a query interface that names the table's schema as the model does.
+ */
+export function tableInterfaceOf(model: ModelStatic<Model>, sequelize = model.sequelize!): QueryInterface {
+  return modelQueryInterfaceOf(model, sequelize);
 }
 
 /** The attribute that holds createdAt or updatedAt, if the model keeps it. */
@@ -42,12 +53,13 @@ export function describeSessionTable(model: ModelStatic<Model>): SessionTable {
   const column = (attribute: string): string => {
     const definition = attributes[attribute];
     if (!definition) throw new TypeError(`${PREFIX} model ${model.name} has no attribute \`${attribute}\``);
-    return queries.quoteIdentifier(definition.field ?? attribute);
+    return queries.quoteIdentifier(checkName(`column name of \`${attribute}\``, definition.field ?? attribute));
   };
   const createdAt = timestampAttribute(model, 'createdAt');
   const updatedAt = timestampAttribute(model, 'updatedAt');
+  tableNameOf(model);
   return {
-    table: queryGeneratorOf(model.sequelize!).quoteTable(model.getTableName()),
+    table: modelQueryGeneratorOf(model).quoteTable(model.getTableName()),
     sid: column('sid'),
     expires: column('expires'),
     data: column('data'),

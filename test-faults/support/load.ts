@@ -116,8 +116,11 @@ export class MixedLoad {
    */
   async lostWrites(db: Sequelize, table: string): Promise<string[]> {
     const [rows] = await db.query(`SELECT sid, data FROM ${db.getQueryInterface().quoteIdentifier(table)}`);
+    // A destroyed session's row stays as a tombstone, its data NULL: no session.
     const stored = new Map(
-      (rows as { sid: string; data: string }[]).map((row) => [row.sid, (JSON.parse(row.data) as { n: number }).n]),
+      (rows as { sid: string; data: string | null }[])
+        .filter((row) => row.data !== null)
+        .map((row) => [row.sid, (JSON.parse(row.data!) as { n: number }).n]),
     );
     const lost: string[] = [];
     for (const [sid, known] of this.#known) {
@@ -135,15 +138,15 @@ export class MixedLoad {
   }
 
   async #work(worker: number): Promise<void> {
-    const sids = Array.from(
-      { length: this.options.sidsPerWorker ?? 4 },
-      (_, i) => `${this.options.prefix ?? 'load'}-${worker}-${i}`,
-    );
+    const slots = this.options.sidsPerWorker ?? 4;
+    const generations = new Array<number>(slots).fill(0);
+    const sids = Array.from({ length: slots }, (_, i) => `${this.options.prefix ?? 'load'}-${worker}-${i}`);
     for (let step = 0; this.#running; step += 1) {
       // Operations that fail at once settle on the next tick: without a pause the workers would
       // starve every timer and socket of the process.
       await new Promise((resolve) => setImmediate(resolve));
-      const sid = sids[step % sids.length]!;
+      const slot = step % slots;
+      const sid = `${sids[slot]!}.${generations[slot]!}`;
       const known = this.#known.get(sid) ?? 'destroyed';
       const roll = (step * 7 + worker) % 10;
       if (roll < 4) {
@@ -163,6 +166,8 @@ export class MixedLoad {
       } else if (step % 3 === 0) {
         const error = await this.#call('destroy', (cb) => this.store.destroy(sid, cb));
         this.#learn(sid, error ? 'unknown' : 'destroyed');
+        // As a browser after a logout: a destroyed session stays destroyed, the next one has a new id.
+        generations[slot] = generations[slot]! + 1;
       } else {
         await this.#call('length', (cb) => this.store.length(cb));
       }

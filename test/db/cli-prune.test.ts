@@ -15,7 +15,9 @@ describe('sequelize-session-store prune', () => {
   test('--help prints the usage and exits 0', async () => {
     const outcome = await cli('prune', '--help');
     expect(outcome.code).toBe(0);
-    expect(outcome.stdout).toMatch(/^Usage: sequelize-session-store prune --url <database url> \[--table <name>\]/);
+    expect(outcome.stdout).toMatch(
+      /^Usage: sequelize-session-store prune \[--url-env <name> \| --url-stdin \| --url <url>\] \[--table <name>\]/,
+    );
     expect(outcome.stdout).toMatch(/Exit code: 0 done/);
   });
 
@@ -26,7 +28,7 @@ describe('sequelize-session-store prune', () => {
   });
 
   test.each([
-    [['prune'], /--url is required/],
+    [['prune'], /no database URL: set DATABASE_URL/],
     [['prune', '--url', 'sqlite:x.sqlite', '--batch', 'ten'], /--batch must be a whole number .* received "ten"/],
     [['prune', '--url', 'sqlite:x.sqlite', '--batch', '0'], /--batch must be a whole number/],
     [['prune', '--url', 'sqlite:x.sqlite', '--tabel', 'Sessions'], /unknown option --tabel/],

@@ -12,12 +12,15 @@ beforeAll(build, 120_000);
 describe('the command line', () => {
   test('lists migrate and sql; a bad command line is exit code 2 with the usage, an unreachable database exit code 1', async () => {
     const usageErrors: [string[], RegExp][] = [
-      [['migrate'], /migrate: --url is required\n\nUsage: sequelize-session-store migrate --url/],
+      [['migrate'], /migrate: no database URL: set DATABASE_URL, .*\n\nUsage: sequelize-session-store migrate /],
       [['migrate', '--url', 'nonsense'], /--url "nonsense" is not a database URL/],
       [['migrate', '--url', 'sqlite:x.sqlite', '--to', '1'], /unknown option --to/],
       [['sql'], /sql: --dialect is required/],
       [['sql', '--dialect', 'oracle'], /unknown dialect "oracle"/],
       [['sql', '--dialect', 'postgres', '--procedures'], /--procedures needs --dialect mysql or mariadb/],
+      // Issue 18, item 6: a newline would end the script's `--` header comment.
+      [['sql', '--dialect', 'mysql', '--table', 'x\nDROP TABLE users; --'], /--table holds a control character/],
+      [['migrate', '--url', 'sqlite::memory:', '--ledger', 'ledger\u0001'], /--ledger holds a control character/],
     ];
     // Side by side: each is a process of its own.
     const [help, unreachable, json, ...errors] = await Promise.all([
@@ -44,6 +47,73 @@ describe('the command line', () => {
     expect(json.stdout).toContain('CREATE TABLE IF NOT EXISTS "web_sessions" (');
     expect(json.stdout).toContain('"data" JSONB');
     expect(json.stdout).toContain('CREATE INDEX IF NOT EXISTS "web_sessions_expires" ON "web_sessions" ("expires");');
+  });
+});
+
+describe('the database password (issue 18, item 3)', () => {
+  test('is masked in every error the CLI prints: a malformed URL, a URL without --url, an unreachable database', async () => {
+    const cases: [string[], RegExp][] = [
+      [['migrate', '--url', 'mysql:/app:s3cret-pw@db.example/sessions'], /mysql:\/app:\*\*\*@db\.example\/sessions/],
+      [['prune', 'mysql://app:s3cret-pw@db.example/sessions'], /"mysql:\/\/app:\*\*\*@db\.example\/sessions"/],
+      [['prune', '--url', 'postgres://app:s3cret-pw@127.0.0.1:1/none'], /ECONNREFUSED/],
+    ];
+    const outcomes = await Promise.all(cases.map(([args]) => runCli(args)));
+    cases.forEach(([args, message], i) => {
+      const { code, stdout, stderr } = outcomes[i]!;
+      expect({ args, code: code > 0, stdout }).toEqual({ args, code: true, stdout: '' });
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toContain('s3cret-pw');
+    });
+  });
+});
+
+describe('the database URL from the environment or standard input (issue 18, item 2)', () => {
+  test('DATABASE_URL, --url-env <name>, --url-stdin and --url - each name the database, never the command line', async () => {
+    const file = path.join(os.tmpdir(), `sss-url-env-${process.pid}.sqlite`);
+    rmSync(file, { force: true });
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    try {
+      const migrated = await runCli(['migrate', '--create'], { ...env, DATABASE_URL: `sqlite:${file}` });
+      expect(migrated).toMatchObject({
+        code: 0,
+        stdout: expect.stringMatching(/^applied Sessions\/01-create-table$/m),
+      });
+      const outcomes = await Promise.all([
+        runCli(['prune', '--url-env', 'SESSIONS_DB'], { ...env, SESSIONS_DB: `sqlite:${file}` }),
+        runCli(['prune', '--url-stdin'], env, `sqlite:${file}\n`),
+        runCli(['prune', '--url', '-'], env, `sqlite:${file}`),
+      ]);
+      for (const outcome of outcomes) {
+        expect(outcome).toMatchObject({
+          code: 0,
+          stdout: expect.stringMatching(/^pruned 0 expired sessions from Sessions/),
+        });
+      }
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  test('no URL anywhere, an unset --url-env, or two sources at once are usage errors; --help says how', async () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const [none, unset, both, help] = await Promise.all([
+      runCli(['prune'], env),
+      runCli(['prune', '--url-env', 'NOT_SET_ANYWHERE'], env),
+      runCli(['prune', '--url', 'sqlite:x.sqlite', '--url-stdin'], env, 'sqlite:y.sqlite'),
+      runCli(['prune', '--help'], env),
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /no database URL: set DATABASE_URL, or give --url-env <name>, --url-stdin or --url <url>/,
+    );
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toMatch(/--url-env: the environment variable NOT_SET_ANYWHERE is not set/);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/give one of --url, --url-env and --url-stdin/);
+    expect(help.stdout).toMatch(/--url-env <name> +the database URL is in the environment variable <name>/);
+    expect(help.stdout).toMatch(/the database URL is in DATABASE_URL/);
   });
 });
 

@@ -1,6 +1,6 @@
-import { DataTypes, type Sequelize } from 'sequelize';
+import { DataTypes, Op, type Sequelize } from 'sequelize';
 import { availableBackends, openDb, sqliteFile, uniqueTable } from '../support/backends';
-import { rowsOf, sessionData, SequelizeStore, useBackend } from '../support/stores';
+import { liveRowsOf, rowsOf, sessionData, SequelizeStore, useBackend } from '../support/stores';
 
 describe.each(availableBackends())('compatibility on $name', (backend) => {
   useBackend(backend);
@@ -55,7 +55,7 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
       expect((await store.get('new-one'))?.user).toBe('grace');
       await store.destroy('new-one');
       expect(await store.prune()).toBe(1);
-      expect(Object.keys(await rowsOf(store))).toEqual(['logged-in']);
+      expect(Object.keys(await liveRowsOf(store))).toEqual(['logged-in']);
     });
 
     test('refuses what its narrower columns cannot hold instead of truncating it', async () => {
@@ -129,7 +129,7 @@ describe.each(availableBackends())('compatibility on $name', (backend) => {
         await store.touch('s', sessionData(120_000));
         await store.destroy('s');
         expect(statements).toHaveLength(3);
-        expect(await Model.count()).toBe(1);
+        expect(await Model.count({ where: { data: { [Op.not]: null } } })).toBe(1); // 's' is a tombstone
         await Model.drop();
       } finally {
         await db.close();

@@ -56,7 +56,7 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     const other = await ctx.store({ ...sameTable(store), secret: 'algorithm-secret', algorithm: 'chacha20-poly1305' });
     const errors = errorsOf(other);
     expect(await other.get('s')).toBeNull();
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/which none of the secrets derives/)]);
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/a key none of the secrets derives/)]);
   });
 
   test('keys rotate: the first secret encrypts, any decrypts, and a save re-encrypts with the first', async () => {
@@ -78,8 +78,8 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     expect(await after.get('left')).toBeNull();
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toBe(
-      `sequelize-session-store: stored session ${tagOf('left')} is unreadable (encrypted with key ${oldKey}, which none of ` +
-        'the secrets derives); treated as no session',
+      `sequelize-session-store: stored session ${tagOf('left')} is unreadable (encrypted with a key none of ` +
+        'the secrets derives (a wrong or retired secret)); treated as no session',
     );
   });
 
@@ -138,7 +138,11 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
       ['cut to its IV', (d) => d.slice(0, 14 + 16), /truncated ciphertext/],
       ['cut to its header', (d) => d.slice(0, 14), /malformed ciphertext/],
       ['a key id that is not one', (d) => d.replace(/^sss1\.[0-9a-f]{8}/, 'sss1.zz'), /malformed ciphertext/],
-      ['an unknown key id', (d) => d.replace(/^sss1\.[0-9a-f]{8}/, 'sss1.00000000'), /encrypted with key 00000000/],
+      [
+        'an unknown key id',
+        (d) => d.replace(/^sss1\.[0-9a-f]{8}/, 'sss1.00000000'),
+        /encrypted with a key none of the secrets derives/,
+      ],
       ['garbage after the marker', () => 'sss1.not encrypted at all', /malformed ciphertext/],
     ];
 
@@ -196,7 +200,7 @@ describe.each(availableBackends())('encryption at rest on $name', (backend) => {
     test('goes to the logger when nobody listens for errors, and never throws', async () => {
       const warnings: string[] = [];
       const logged = await ctx.store({
-        secret: 'logged-secret',
+        secret: 'logged-secret, long enough not to be warned about',
         logger: { warn: (message: string) => warnings.push(message) },
       });
       await logged.set('s', sessionData());

@@ -41,18 +41,21 @@ function stop({ child }: Running): Promise<void> {
   });
 }
 
-/** A tiny cookie-keeping HTTP client. */
+/** A tiny cookie-keeping HTTP client (koa-session signs its cookie with a second one). */
 function browser(base: string) {
-  let cookie = '';
+  const jar = new Map<string, string>();
   return async (pathname: string, form?: Record<string, string>): Promise<string> => {
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(base + pathname, {
       method: form ? 'POST' : 'GET',
       headers: { cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
       body: form ? new URLSearchParams(form).toString() : undefined,
       redirect: 'manual',
     });
-    const set = response.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0]!;
+    for (const set of response.headers.getSetCookie()) {
+      const pair = set.split(';')[0]!;
+      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    }
     return response.text();
   };
 }
@@ -77,9 +80,13 @@ describe('the examples', () => {
   const sqlite = sqliteFile();
   afterAll(() => removeSqlite(sqlite));
 
-  test.each(['examples/express-5.js', 'examples/express-4.js', 'examples/connect.js'])('%s counts visits', (file) =>
-    countsVisits(file, { SESSIONS_SQLITE: sqlite }),
-  );
+  test.each([
+    'examples/express-5.js',
+    'examples/express-4.js',
+    'examples/connect.js',
+    'examples/fastify.js',
+    'examples/koa.js',
+  ])('%s counts visits', (file) => countsVisits(file, { SESSIONS_SQLITE: sqlite }));
 
   test('examples/typescript.ts compiles and counts visits', async () => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], {
@@ -137,6 +144,48 @@ describe('the examples', () => {
         expect(row.data).toMatch(/^sss1\.[0-9a-f]{8}\./);
       }
     } finally {
+      removeSqlite(file);
+    }
+  });
+
+  // Their packages are devDependencies: @opentelemetry/api, @opentelemetry/sdk-trace-base, prom-client.
+  test('examples/opentelemetry.js turns each operation into a span', async () => {
+    const file = sqliteFile();
+    const app = await start('examples/opentelemetry.js', { SESSIONS_SQLITE: file });
+    let printed = '';
+    app.child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    try {
+      const get = browser(app.url);
+      expect(await get('/')).toBe('views: 1');
+      expect(await get('/')).toBe('views: 2');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const spans = printed.trim().split('\n');
+      expect(spans).toEqual([
+        expect.stringMatching(/^span session set [\d.]+ms status=0 rows=1$/),
+        expect.stringMatching(/^span session get [\d.]+ms status=0 rows=1$/),
+        expect.stringMatching(/^span session set [\d.]+ms status=0 rows=1$/),
+      ]);
+    } finally {
+      await stop(app);
+      removeSqlite(file);
+    }
+  });
+
+  test('examples/prom-client.js serves latency, errors and swept sessions at /metrics', async () => {
+    const file = sqliteFile();
+    const app = await start('examples/prom-client.js', { SESSIONS_SQLITE: file });
+    try {
+      const get = browser(app.url);
+      expect(await get('/')).toBe('views: 1');
+      expect(await get('/')).toBe('views: 2');
+      const metrics = await get('/metrics');
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="set",outcome="ok"\} 2$/m);
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="get",outcome="ok"\} 1$/m);
+      expect(metrics).toMatch(/^session_store_operation_seconds_count\{operation="prune",outcome="ok"\} 1$/m);
+      expect(metrics).toMatch(/^# TYPE session_store_errors_total counter$/m);
+      expect(metrics).toMatch(/^session_store_swept_sessions_total 0$/m);
+    } finally {
+      await stop(app);
       removeSqlite(file);
     }
   });

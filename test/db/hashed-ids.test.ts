@@ -3,6 +3,7 @@ import { availableBackends } from '../support/backends';
 import {
   connectSessionSequelizeTable,
   errorsOf,
+  liveRowsOf,
   rowsOf,
   sameTable,
   sessionData,
@@ -42,7 +43,7 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
     expect(listed.find((s) => s.id === hashOf('bob-sid'))?.user).toBe('bob');
 
     await store.destroy(cookie);
-    expect(Object.keys(await rowsOf(store))).toEqual([hashOf('bob-sid')]);
+    expect(Object.keys(await liveRowsOf(store))).toEqual([hashOf('bob-sid')]);
     expect(await store.get(cookie)).toBeNull();
   });
 
@@ -88,7 +89,8 @@ describe.each(availableBackends())('hashed session ids on $name', (backend) => {
       await plain.destroy(id);
     }
 
-    expect(Object.keys(await rowsOf(hashed)).sort()).toEqual([hashOf('alice'), hashOf('bob')].sort());
+    // The plain rows are tombstones now, pruned when they expire.
+    expect(Object.keys(await liveRowsOf(hashed)).sort()).toEqual([hashOf('alice'), hashOf('bob')].sort());
     expect(await hashed.get('alice')).toMatchObject({ user: 'alice' });
     expect(await hashed.get('bob')).toMatchObject({ user: 'bob' });
   });

@@ -1,6 +1,7 @@
 import { availableBackends } from '../support/backends';
 import {
   connectSessionSequelizeTable,
+  liveRowsOf,
   rowsOf,
   sessionData,
   SequelizeStore,
@@ -79,7 +80,7 @@ describe.each(availableBackends())('hostile session ids on $name', (backend) => 
 
     await store.destroy('%');
     await store.destroy("' OR '1'='1");
-    expect(Object.keys(await rowsOf(store))).toHaveLength(sids.length - 2);
+    expect(Object.keys(await liveRowsOf(store))).toHaveLength(sids.length - 2);
     expect((await store.get('a%'))?.i).toBe(sids.indexOf('a%'));
     expect(await store.get('%')).toBeNull();
   });
@@ -123,8 +124,10 @@ describe.each(availableBackends())('hostile session ids on $name', (backend) => 
         /must not end with a space on MySQL\/MariaDB/,
       );
     } else {
+      // 'abc ' is a sid of its own here, destroyed above: its tombstone refuses the save (logouts stick).
       await store.set('abc ', sessionData(60_000, { who: 'space' }));
-      expect((await store.get('abc '))?.who).toBe('space');
+      expect(await store.get('abc ')).toBeNull();
+      expect((await rowsOf(store))['abc ']?.data).toBeNull();
     }
     for (const other of ['ABC', 'ábc', 'abc\t', ' abc']) {
       expect(await store.get(other)).toBeNull();
@@ -152,8 +155,10 @@ describe.each(availableBackends())('hostile session ids on $name', (backend) => 
     expect((await store.get('abc'))?.who).toBe('lower');
     expect((await rowsOf(store)).abc!.data).toBe(before.data);
     expect(await expiresOf(store, 'abc')).toBe(new Date(before.expires as string).getTime());
-    // There, 'ABC' and 'abc' are one primary key: the second session cannot be stored beside the first.
-    expect((await store.get('ABC'))?.who).toBe(mysql ? undefined : 'upper');
+    // On MySQL 'ABC' and 'abc' are one primary key: the second session cannot be stored beside the
+    // first. Elsewhere 'ABC' is a row of its own, destroyed above: its tombstone refuses the save.
+    expect(await store.get('ABC')).toBeNull();
+    if (!mysql) expect((await rowsOf(store)).ABC?.data).toBeNull();
   });
 });
 

@@ -42,7 +42,10 @@ describe.each(availableBackends())('the hot path on $name', (backend) => {
     expect(await sent(() => s.set('a', sessionData()))).toEqual([expect.stringMatching(/INSERT INTO/)]);
     expect(await sent(() => s.get('a'))).toEqual([expect.stringMatching(/SELECT/)]);
     expect(await sent(() => s.touch('a', sessionData(120_000)))).toEqual([expect.stringMatching(/UPDATE/)]);
-    expect(await sent(() => s.destroy('a'))).toEqual([expect.stringMatching(/DELETE/)]);
+    // A logout leaves a tombstone (data NULL) that no save under way can overwrite.
+    expect(await sent(() => s.destroy('a'))).toEqual([
+      expect.stringMatching(/INSERT INTO .* VALUES \((\?|\$1), NULL, /),
+    ]);
   });
 
   test('a pool of one connection serves 200 concurrent operations and is free afterwards', async () => {

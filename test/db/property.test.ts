@@ -36,6 +36,7 @@ const character = fc.oneof(
   ),
 );
 const text = fc.string({ unit: character, maxLength: 24 });
+// `__proto__` too: a stored one is dropped on read (issue 18, item 11), which asReadBack expects.
 const key = fc.oneof(text, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty'));
 const value = fc.oneof(
   text,
@@ -50,11 +51,15 @@ const value = fc.oneof(
 const session = fc.array(fc.tuple(key, value), { maxLength: 6 }).map(
   (entries): SessionData =>
     ({
-      // Object.fromEntries defines `__proto__` as an own key, as JSON.parse does.
       ...Object.fromEntries(entries.filter(([name]) => name !== 'cookie')),
       cookie: { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000).toISOString(), path: '/' },
     }) as unknown as SessionData,
 );
+
+/** A session as the store reads it back: `__proto__` keys are dropped at any depth (docs/security.md). */
+function asReadBack(data: SessionData): SessionData {
+  return JSON.parse(JSON.stringify(data), (name, v: unknown) => (name === '__proto__' ? undefined : v)) as SessionData;
+}
 
 /** A few sids, each with the variants a lax comparison would confuse with it. */
 const sids = fc
@@ -100,13 +105,15 @@ describe.each(availableBackends())('random sids and sessions on $name', (backend
           await store.set('bystander', bystander);
           const before = (await rowsOf(store))[rowKey('bystander')];
           const expected = new Map<string, SessionData>();
+          // Destroyed sids stay destroyed: a later set resolves and changes nothing (logouts that stick).
+          const destroyed = new Set<string>();
 
           for (const { kind, target, session: data } of operations) {
             const sid = pool[target % pool.length]!;
             if (kind === 'set') {
               if (storable(sid, hashed)) {
                 await store.set(sid, data);
-                expected.set(sid, data);
+                if (!destroyed.has(sid)) expected.set(sid, asReadBack(data));
               } else {
                 await expect(store.set(sid, data)).rejects.toThrow(/sequelize-session-store: .*session id/);
               }
@@ -117,12 +124,18 @@ describe.each(availableBackends())('random sids and sessions on $name', (backend
             } else {
               await store.destroy(sid);
               expected.delete(sid);
+              if (storable(sid, hashed)) destroyed.add(sid); // else no row can have it: nothing is written
             }
           }
 
           for (const sid of pool.filter(valid)) expect(await store.get(sid)).toEqual(expected.get(sid) ?? null);
           const rows = await rowsOf(store);
-          expect(Object.keys(rows).sort()).toEqual([...expected.keys(), 'bystander'].map(rowKey).sort());
+          const keys = (tombstones: boolean): string[] =>
+            Object.keys(rows)
+              .filter((sid) => (rows[sid]!.data === null) === tombstones)
+              .sort();
+          expect(keys(false)).toEqual([...expected.keys(), 'bystander'].map(rowKey).sort());
+          expect(keys(true)).toEqual([...destroyed].map(rowKey).sort());
           expect(rows[rowKey('bystander')]).toEqual(before);
           expect(await store.get('bystander')).toEqual(bystander);
         }),

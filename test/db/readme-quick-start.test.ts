@@ -73,7 +73,11 @@ function stop(child: ChildProcess): Promise<void> {
 async function sessionRows(dir: string): Promise<number> {
   const db = new Sequelize({ dialect: 'sqlite', storage: path.join(dir, 'sessions.sqlite'), logging: false });
   try {
-    const [rows] = (await db.query('SELECT COUNT(*) AS n FROM Sessions')) as [{ n: number }[], unknown];
+    // Live sessions: a destroyed one (the login regenerates) stays as a tombstone, its data NULL.
+    const [rows] = (await db.query('SELECT COUNT(*) AS n FROM Sessions WHERE data IS NOT NULL')) as [
+      { n: number }[],
+      unknown,
+    ];
     return Number(rows[0]!.n);
   } finally {
     await db.close();

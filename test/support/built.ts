@@ -39,12 +39,18 @@ export interface CliOutcome {
 }
 
 /** Runs the built command line, `sequelize-session-store <args>`, in a child process. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliOutcome> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, input = ''): Promise<CliOutcome> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, timeout: 30_000 }, (error, stdout, stderr) => {
-      // A non-zero exit is an outcome to check; anything else (a timeout, no node) is a failure.
-      if (error && typeof error.code !== 'number') reject(new Error(error.message));
-      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { cwd: ROOT, env, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        // A non-zero exit is an outcome to check; anything else (a timeout, no node) is a failure.
+        if (error && typeof error.code !== 'number') reject(new Error(error.message));
+        else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+      },
+    );
+    child.stdin?.end(input);
   });
 }

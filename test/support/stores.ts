@@ -117,6 +117,12 @@ export async function rowsOf(store: Store): Promise<Record<string, Record<string
   return Object.fromEntries(rows.map((row) => [String(row.sid), row]));
 }
 
+/** The rows of live sessions (not tombstones: a destroyed session keeps its row with data NULL), by sid. */
+export async function liveRowsOf(store: Store): Promise<Record<string, Record<string, unknown>>> {
+  const rows = await rowsOf(store);
+  return Object.fromEntries(Object.entries(rows).filter(([, row]) => row.data !== null));
+}
+
 declare module 'express-session' {
   // The tests store arbitrary fields in sessions.
   interface SessionData {

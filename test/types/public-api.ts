@@ -53,6 +53,10 @@ void store.length((_error, count) => count?.toFixed());
 // Options are checked.
 // @ts-expect-error expiration is a number of milliseconds
 new SequelizeStore({ expiration: '1d' });
+new SequelizeStore({ ttl: 30 * 60_000 });
+new SequelizeStore({ ttl: (s) => (s.cookie.maxAge ?? 0) + 60_000 });
+// @ts-expect-error ttl is milliseconds, or a function of the session that returns them
+new SequelizeStore({ ttl: () => '1h' });
 // @ts-expect-error there is no such option
 new SequelizeStore({ expirationn: 5 });
 // @ts-expect-error extendDefaultFields returns an object of column values
@@ -114,3 +118,11 @@ store.once('disconnect', () => undefined).on('connect', () => undefined);
 store.on('error', (error: number) => void error.toFixed());
 // @ts-expect-error 'connect' passes nothing
 store.once('connect', (what: string) => void what.toUpperCase());
+
+// iterate yields listed sessions.
+async function listAll(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const listed of store.iterate({ batchSize: 100, where: { sid: 'x' } })) ids.push(listed.id);
+  return ids;
+}
+void listAll;

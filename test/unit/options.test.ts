@@ -1,7 +1,7 @@
 import session from 'express-session';
 import { DataTypes, Sequelize } from 'sequelize';
 import sequelizeSessionStore = require('../../lib');
-import { resolveOptions } from '../../lib/resolve-options';
+import { resolveOptions } from '../../lib/options/resolve';
 import { sqliteFile } from '../support/backends';
 
 const SequelizeStore = sequelizeSessionStore(session.Store);
@@ -34,9 +34,11 @@ describe('options are checked when the store is built', () => {
     ['pruneBatchSize', 2.5, /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received 2.5/],
     [
       'pruneBatchSize',
-      '500',
-      /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received "500"/,
+      '500 rows',
+      /option `pruneBatchSize` must be a whole number of rows from 1 to 1000000, received "500 rows"/,
     ],
+    ['expiration', '1d', /option `expiration` must be a positive number of milliseconds, received "1d"/],
+    ['touchAfter', ' 60', /option `touchAfter` must be a number of seconds, 0 or more, received " 60"/],
     [
       'pruneBatchSize',
       2e6,
@@ -45,6 +47,12 @@ describe('options are checked when the store is built', () => {
     ['onCleanupError', true, /option `onCleanupError` must be a function, received true/],
     ['expiration', 0, /option `expiration` must be a positive number of milliseconds, received 0/],
     ['expiration', NaN, /option `expiration` must be a positive number of milliseconds, received NaN/],
+    [
+      'ttl',
+      0,
+      /option `ttl` must be a positive number of milliseconds or a function \(session\) => milliseconds, received 0/,
+    ],
+    ['ttl', '1h', /option `ttl` must be a positive number of milliseconds or a function/],
     [
       'logger',
       console.log,
@@ -78,8 +86,48 @@ describe('options are checked when the store is built', () => {
     expect(() => new SequelizeStore({ db, [name]: value })).toThrow(message);
   });
 
-  test('an unknown option is a TypeError naming it', () => {
-    expect(() => new SequelizeStore({ db, expirationn: 5 } as never)).toThrow(/unknown option `expirationn`/);
+  // Issue 17 changed this: connect-session-sequelize ignores unknown keys, so a config that worked
+  // there must start here. It was a TypeError; it is now a warning naming the closest option.
+  test('an unknown option is a warning through the logger naming the closest known one, not a throw', () => {
+    const warn = jest.fn();
+    const store = new SequelizeStore({ db, expirationn: 5, checkExpirationInterval: 0, logger: { warn } } as never);
+    expect(store.options.expiration).toBe(24 * 60 * 60 * 1000);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![0]).toMatch(/unknown option `expirationn` is ignored; did you mean `expiration`\?/);
+    new SequelizeStore({ db, DisableTouch: true, checkExpirationInterval: 0, logger: { warn } } as never);
+    expect(warn.mock.calls[1]![0]).toMatch(/did you mean `disableTouch`\?/);
+    expect(() => new SequelizeStore({ db, tabel: 'x', logger: false } as never).stopExpiringSessions()).not.toThrow();
+  });
+
+  test('numbers read from the environment as text are taken strictly: digits only', () => {
+    const store = new SequelizeStore({
+      db,
+      checkExpirationInterval: '900000',
+      expiration: '3600000',
+      touchAfter: '60',
+      pruneBatchSize: '500',
+      retries: '2',
+      operationTimeout: '5000',
+      maxSize: '65536',
+    } as never);
+    store.stopExpiringSessions();
+    const { checkExpirationInterval, expiration, touchAfter, pruneBatchSize, retries, operationTimeout, maxSize } =
+      store.options;
+    expect([
+      checkExpirationInterval,
+      expiration,
+      touchAfter,
+      pruneBatchSize,
+      retries,
+      operationTimeout,
+      maxSize,
+    ]).toEqual([900000, 3600000, 60, 500, 2, 5000, 65536]);
+    expect(new SequelizeStore({ db, checkExpirationInterval: '-1' } as never).options.checkExpirationInterval).toBe(0);
+    for (const text of ['15m', '1e6', '0x10', '', '900000 ']) {
+      expect(() => new SequelizeStore({ db, checkExpirationInterval: text } as never)).toThrow(
+        /option `checkExpirationInterval` must be a number of milliseconds or false, received/,
+      );
+    }
   });
 
   test('options that are not an object are refused', () => {

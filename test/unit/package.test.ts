@@ -23,6 +23,8 @@ test('the package ships the built code, its types, the SQL files, the README, th
     'dist/lib/index.js',
     'dist/lib/index.d.ts',
     'dist/lib/cli/main.js',
+    'dist/lib/adapters/koa.js',
+    'dist/lib/adapters/koa.d.ts',
     'dist/models/session.js',
     'dist/models/session.d.ts',
   ]) {

@@ -1,8 +1,9 @@
 import type { Model, ModelStatic, Sequelize } from 'sequelize';
 import type { SessionData } from 'express-session';
-import type { Serializer } from './session/codec';
-import type { DefaultFields } from './session/row-fields';
-import type { EncryptionAdapter } from './session/encryption';
+import type { Serializer } from '../session/codec';
+import type { DefaultFields } from '../session/row-fields';
+import type { EncryptionAdapter } from '../session/encryption';
+import type { SessionTtl } from '../session/expiry';
 
 /*
  * The store's options as users write them (documented here, shown by their editor) and as the
@@ -44,11 +45,12 @@ export interface SequelizeStoreOptions {
    */
   tableName?: string;
   /**
-   * PostgreSQL schema of the built-in model's table, for a table outside `public`: the hot
-   * statements, `sync()`, `createTable`, the cleanup and `migrate()` all use it. The schema must
-   * exist. Not on MySQL/MariaDB (Sequelize v6 would take `schema.table` for one table name there):
-   * connect `db` to the other database instead. With your own model (`table`), its `schema` decides.
-   * @default none: the connection's search_path decides (usually `public`)
+   * Schema of the built-in model's table: a PostgreSQL schema (a table outside `public`), or on
+   * MySQL/MariaDB another database on the same server (`` `schema`.`Sessions` ``). The hot
+   * statements, `sync()`, `createTable`, the cleanup and `migrate()` all use it. The schema or
+   * database must exist. Not with `storedProcedures`, nor on SQLite. With your own model (`table`),
+   * its `schema` decides (PostgreSQL only).
+   * @default none: the connection's search_path (PostgreSQL) or database (MySQL/MariaDB) decides
    * @example 'auth'
    */
   schema?: string;
@@ -74,14 +76,14 @@ export interface SequelizeStoreOptions {
    */
   touchAfter?: number;
   /**
-   * Group commit for touches and saves: while a write of the store is in flight, the touches and
-   * saves that arrive wait, then go together: the touches as one multi-row UPDATE, the saves as one
-   * multi-row upsert (at most 500 writes a batch, in key order; a session's later write waits for
-   * the next batch). A write that finds nothing in flight is sent at once, alone. Each caller is
-   * answered only after the statements of its batch have succeeded; an error reaches every caller
-   * of the batch. Under load, many writes then share one commit; the cost is the wait of a write
-   * that arrives while another is in flight. Not in stored-procedure mode nor on the portable
-   * `sequelize.query` path, which keep one statement per write.
+   * Group commit of touches: while a touch of the store is being written, the touches that arrive
+   * wait, then go together as one multi-row UPDATE (at most 500 a batch, in key order; a session's
+   * later touch waits for the next batch). A touch that finds nothing in flight is sent at once,
+   * alone. Each caller is answered only after the statement of its batch has succeeded; an error
+   * reaches every caller of the batch. Under load, many touches then share one commit; the cost is
+   * the wait of a touch that arrives while another is in flight. Saves keep one statement each
+   * (`set` hands back the row it wrote), as do stored-procedure mode and the portable
+   * `sequelize.query` path.
    * @default false
    */
   groupCommit?: boolean;
@@ -110,6 +112,15 @@ export interface SequelizeStoreOptions {
    */
   expiration?: number;
   /**
+   * How long the stored session lives, in milliseconds from each `set` or `touch`, whatever its
+   * cookie says: an idle timeout shorter than a "remember me" cookie, or a row that outlives a
+   * browser-session cookie. A function gets the session and returns the milliseconds (0 or more).
+   * `touchAfter` throttles the touches as usual.
+   * @default none: the cookie's expiry (or `expiration`)
+   * @example (session) => (session.rememberMe ? 30 * 24 * 3600_000 : 30 * 60_000)
+   */
+  ttl?: SessionTtl;
+  /**
    * Where errors that no caller waits for go when the store has no `'error'` listener.
    * `false` silences them.
    * @default console
@@ -123,6 +134,15 @@ export interface SequelizeStoreOptions {
    * @example [process.env.SESSION_KEY_NEW, process.env.SESSION_KEY_OLD]
    */
   secret?: string | readonly string[];
+  /**
+   * A salt of your deployment's own for the scrypt stretching of `secret`: without it every
+   * deployment uses the same salt, so one table precomputed from common passphrases serves against
+   * all of them. Keep it with the secret's configuration (it need not be secret, but must not
+   * change: a new salt makes the rows written before unreadable, as a new secret would).
+   * @default the package's fixed salt
+   * @example { secret: process.env.SESSION_KEY, secretSalt: 'shop.example.com sessions' }
+   */
+  secretSalt?: string;
   /**
    * The authenticated (AEAD) cipher used with `secret`: any GCM, CCM or OCB cipher Node offers, or
    * 'chacha20-poly1305'. A cipher without authentication is refused. Changing it makes the rows
@@ -166,8 +186,9 @@ export interface SequelizeStoreOptions {
   sidSecret?: string;
   /**
    * Largest stored session, in bytes of the stored text (UTF-8, after encryption); a bigger one is
-   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. The data column's
-   * own size is always enforced too.
+   * a RangeError on `set`, including a `data` that `extendDefaultFields` returns. A stored row over
+   * it is no session on `get` (plus an `'error'`), never parsed. The data column's own size is
+   * always enforced too.
    * @default no limit but the column's
    * @example 64 * 1024
    */
@@ -235,8 +256,10 @@ export interface ResolvedOptions {
   pruneBatchSize: number;
   onCleanupError: ((error: Error) => void) | undefined;
   expiration: number;
+  ttl: SessionTtl | undefined;
   logger: Logger | false;
   secret: readonly string[] | undefined;
+  secretSalt: string | undefined;
   algorithm: string;
   encryption: EncryptionAdapter | undefined;
   serializer: Serializer | undefined;

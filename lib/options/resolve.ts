@@ -1,60 +1,44 @@
 import path from 'node:path';
-import type { Model, ModelStatic, Sequelize } from 'sequelize';
-import type { Serializer } from './session/codec';
-import { aeadCipherInfo, type EncryptionAdapter } from './session/encryption';
-import type { Logger, ResolvedOptions } from './options';
-import { MAX_TIMER_MS } from './cleanup/cleanup-timer';
-import { PREFIX } from './messages';
+import type { Sequelize } from 'sequelize';
+import type { Logger, ResolvedOptions } from './index';
+import type { SessionTtl } from '../session/expiry';
+import { MAX_TIMER_MS } from '../cleanup/cleanup-timer';
+import { PREFIX } from '../messages';
+import {
+  fail,
+  flag,
+  isModel,
+  isSequelize,
+  nonEmptyString,
+  numeric,
+  plainName,
+  positiveDuration,
+  seconds,
+  show,
+} from './checks';
+import {
+  algorithm,
+  allowPlaintext,
+  disablePlaintext,
+  encryption,
+  maxSize,
+  secrets,
+  secretSalt,
+  serializer,
+  sidSecret,
+} from './security';
+import { isMySqlFamily } from '../sql/dialect';
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  if (value === null || typeof value !== 'object') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  return `an object (${value.constructor?.name ?? 'no prototype'})`;
-}
-
-function fail(name: string, expected: string, value: unknown): never {
-  throw new TypeError(`${PREFIX} option \`${name}\` must be ${expected}, received ${show(value)}`);
-}
-
-function isSequelize(value: unknown): value is Sequelize {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Sequelize).define === 'function' &&
-    typeof (value as Sequelize).query === 'function' &&
-    typeof (value as Sequelize).getDialect === 'function'
-  );
-}
-
-function isModel(value: unknown): value is ModelStatic<Model> {
-  return typeof value === 'function' && typeof (value as ModelStatic<Model>).getTableName === 'function';
-}
-
-function nonEmptyString(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.trim() === '') fail(name, 'a non-empty string', value);
-  return value;
-}
-
-function positiveDuration(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
+function ttl(value: unknown): SessionTtl | undefined {
+  if (value === undefined || typeof value === 'function') return value as SessionTtl | undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS * 1000) {
-    fail(name, 'a positive number of milliseconds', value);
+    fail('ttl', 'a positive number of milliseconds or a function (session) => milliseconds', value);
   }
   return value;
 }
 
-function seconds(name: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(name, 'a number of seconds, 0 or more', value);
-  }
-  return value;
-}
-
-function interval(value: unknown): number {
+function interval(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 15 * 60 * 1000;
   // connect-session-sequelize users turn the timer off with 0 or -1.
   if (value === false || value === null) return 0;
@@ -69,7 +53,8 @@ function interval(value: unknown): number {
 /** Largest `pruneBatchSize`; beyond it one batch would be a long lock again. */
 export const MAX_PRUNE_BATCH = 1_000_000;
 
-function batchSize(value: unknown): number {
+function batchSize(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 1000;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PRUNE_BATCH) {
     fail('pruneBatchSize', `a whole number of rows from 1 to ${MAX_PRUNE_BATCH}`, value);
@@ -84,91 +69,6 @@ function logger(value: unknown): Logger | false {
     fail('logger', 'an object with a warn(message) method, or false', value);
   }
   return value as Logger;
-}
-
-function hasMethods(value: unknown, names: readonly string[]): boolean {
-  const object = value as Record<string, unknown> | null;
-  return typeof object === 'object' && object !== null && names.every((name) => typeof object[name] === 'function');
-}
-
-function secrets(value: unknown): readonly string[] | undefined {
-  const list = typeof value === 'string' ? [value] : value;
-  if (
-    list !== undefined &&
-    (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string' && s !== ''))
-  ) {
-    fail('secret', 'a non-empty string or a non-empty array of them', value);
-  }
-  return list as readonly string[] | undefined;
-}
-
-function algorithm(value: unknown, options: Options): string {
-  if (value === undefined) return 'aes-256-gcm';
-  if (options.secret === undefined) fail('algorithm', 'used with `secret`', value);
-  if (typeof value !== 'string' || !aeadCipherInfo(value)) {
-    const expected = "an authenticated (AEAD) cipher Node offers, such as 'aes-256-gcm' or 'chacha20-poly1305'";
-    fail('algorithm', expected, value);
-  }
-  return value;
-}
-
-function encryption(value: unknown, options: Options): EncryptionAdapter | undefined {
-  if (value === undefined) return undefined;
-  if (!hasMethods(value, ['encrypt', 'decrypt']))
-    fail('encryption', 'an object with encrypt and decrypt methods', value);
-  if (options.secret !== undefined) fail('encryption', 'used without `secret` (choose one)', value);
-  return value as EncryptionAdapter;
-}
-
-function serializer(value: unknown): Serializer | undefined {
-  if (value !== undefined && !hasMethods(value, ['stringify', 'parse'])) {
-    fail('serializer', 'an object with stringify and parse methods', value);
-  }
-  return value as Serializer | undefined;
-}
-
-function withCipher(name: string, value: unknown, options: Options): boolean {
-  const on = flag(name, value);
-  if (on && options.secret === undefined && options.encryption === undefined) {
-    fail(name, 'used with `secret` or `encryption`', value);
-  }
-  return on;
-}
-
-/** Whether a row that is not encrypted may be read: an explicit choice, for a migration window only. */
-function allowPlaintext(value: unknown, options: Options): boolean {
-  const on = withCipher('allowPlaintext', value, options);
-  if (on && options.disablePlaintext === true) fail('allowPlaintext', 'left out with `disablePlaintext: true`', value);
-  return on;
-}
-
-/**
- * The old spelling, still accepted. Refusing plaintext is now the default, so `true` changes
- * nothing and `false` does not reopen the downgrade: only `allowPlaintext` does.
- */
-function disablePlaintext(value: unknown, options: Options): boolean {
-  withCipher('disablePlaintext', value, options);
-  return options.allowPlaintext !== true;
-}
-
-function sidSecret(value: unknown): string | undefined {
-  if (value !== undefined && (typeof value !== 'string' || value === ''))
-    fail('sidSecret', 'a non-empty string', value);
-  return value;
-}
-
-function maxSize(value: unknown): number {
-  if (value === undefined) return Infinity;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    fail('maxSize', 'a positive whole number of bytes', value);
-  }
-  return value;
-}
-
-function flag(name: string, value: unknown): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') fail(name, 'a boolean', value);
-  return value;
 }
 
 function dataType(value: unknown, options: Record<string, unknown>): 'text' | 'json' {
@@ -194,7 +94,8 @@ function storedProcedures(value: unknown, db: Sequelize | undefined, table: unkn
   return wanted;
 }
 
-function retries(value: unknown): number {
+function retries(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 3;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) {
     fail('retries', 'a whole number from 0 to 100', value);
@@ -202,7 +103,8 @@ function retries(value: unknown): number {
   return value;
 }
 
-function operationTimeout(value: unknown): number {
+function operationTimeout(input: unknown): number {
+  const value = numeric(input);
   if (value === undefined) return 10_000;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_MS) {
     fail('operationTimeout', `a number of milliseconds from 0 (no bound) to ${MAX_TIMER_MS}`, value);
@@ -236,16 +138,18 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     }
     return value;
   },
-  modelKey: (value) => nonEmptyString('modelKey', value, 'Session'),
-  tableName: (value) => nonEmptyString('tableName', value, 'Sessions'),
+  modelKey: (value) => plainName('modelKey', value, 'Session'),
+  tableName: (value) => plainName('tableName', value, 'Sessions'),
   schema: (value, options) => {
     if (value === undefined) return undefined;
     const schema = nonEmptyString('schema', value, '');
     if (options.table !== undefined)
       fail('schema', 'left out when `table` is given (the model names its schema)', value);
     const dialect = isSequelize(options.db) ? options.db.getDialect() : 'sqlite';
-    if (dialect !== 'postgres')
-      fail('schema', `left out on ${dialect} (PostgreSQL only; connect \`db\` to the database you mean)`, value);
+    if (dialect !== 'postgres' && !isMySqlFamily(dialect))
+      fail('schema', `left out on ${dialect} (a PostgreSQL schema, or a MySQL/MariaDB database)`, value);
+    if (options.storedProcedures === true)
+      fail('schema', "left out with `storedProcedures` (the procedures live in the connection's database)", value);
     return schema;
   },
   extendDefaultFields: (value) => {
@@ -262,8 +166,10 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
     return value as ResolvedOptions['onCleanupError'];
   },
   expiration: (value) => positiveDuration('expiration', value, 24 * 60 * 60 * 1000),
+  ttl,
   logger,
   secret: secrets,
+  secretSalt,
   algorithm,
   encryption,
   serializer,
@@ -279,7 +185,32 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   disableConnectionEvents: (value) => flag('disableConnectionEvents', value),
 };
 
-const KNOWN_OPTIONS = new Set(Object.keys(RESOLVERS));
+const KNOWN_OPTIONS = Object.keys(RESOLVERS);
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The known option nearest to `name`, for the warning about an unknown one. */
+export function closestOption(name: string): string {
+  const lower = name.toLowerCase();
+  let best = KNOWN_OPTIONS[0]!;
+  let bestDistance = Infinity;
+  for (const known of KNOWN_OPTIONS) {
+    const distance = editDistance(lower, known.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [known, distance];
+  }
+  return best;
+}
 
 /** Validates the public options once and fills in every default. */
 export function resolveOptions(input: unknown): ResolvedOptions {
@@ -288,12 +219,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     throw new TypeError(`${PREFIX} options must be an object, received ${show(input)}`);
   }
   const options = input as Options;
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`${PREFIX} unknown option \`${key}\``);
-  }
   const resolved: Partial<Record<keyof ResolvedOptions, unknown>> = {};
-  for (const name of Object.keys(RESOLVERS) as (keyof ResolvedOptions)[]) {
+  for (const name of KNOWN_OPTIONS as (keyof ResolvedOptions)[]) {
     resolved[name] = RESOLVERS[name](options[name], options);
   }
-  return resolved as ResolvedOptions;
+  const result = resolved as ResolvedOptions;
+  // connect-session-sequelize ignores keys it does not know, and configs that worked there must
+  // start here: a typo is told, not refused.
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.includes(key) && result.logger) {
+      result.logger.warn(`${PREFIX} unknown option \`${key}\` is ignored; did you mean \`${closestOption(key)}\`?`);
+    }
+  }
+  return result;
 }

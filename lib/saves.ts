@@ -1,0 +1,75 @@
+import type { Model, ModelStatic } from 'sequelize';
+import type { SessionAccess } from './access';
+import type { Runner } from './driver/runner';
+import type { Row } from './driver/statement';
+import type { Resilience } from './resilience/resilience';
+import { columnValues } from './session/row-fields';
+import type { DateParameter } from './sql/dates';
+import type { HotStatements } from './sql/hot-statements';
+import { rowToInstance, upsertReturnsRow } from './sql/saved-row';
+
+/**
+ * The write of a save, and the saved row it hands back as an instance of the model (the contract of
+ * connect-session-sequelize): from the upsert's own RETURNING where the server has it, else a read.
+ */
+export class SavedRows {
+  readonly #model: ModelStatic<Model>;
+  readonly #statements: HotStatements;
+  /** The hot statements' runner, retried by the store's resilience. */
+  readonly #runner: Runner;
+  readonly #runnerReturns: boolean;
+  readonly #resilience: Resilience;
+  readonly #date: (value: Date) => DateParameter;
+  readonly #instance: (row: Row) => Model;
+  #returning: boolean | Promise<boolean> | undefined;
+
+  constructor(
+    model: ModelStatic<Model>,
+    access: SessionAccess,
+    runner: Runner,
+    resilience: Resilience,
+    date: (value: Date) => DateParameter,
+  ) {
+    this.#model = model;
+    this.#statements = access.statements;
+    this.#runner = runner;
+    this.#runnerReturns = access.runner.returning === true;
+    this.#resilience = resilience;
+    this.#date = date;
+    this.#instance = rowToInstance(model);
+  }
+
+  /** Whether the upsert returns the row it wrote; asked of the server at the first save, then known. */
+  #returns(): boolean | Promise<boolean> {
+    if (this.#returning === undefined) {
+      const asking = this.#runnerReturns ? upsertReturnsRow(this.#model) : Promise.resolve(false);
+      this.#returning = asking.then((returns) => (this.#returning = returns));
+      asking.catch(() => (this.#returning = undefined)); // ask again at the next save
+    }
+    return this.#returning;
+  }
+
+  /** Writes the row of `key` in one upsert and resolves to it as stored. */
+  async save(key: string, fields: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Model> {
+    const returning = this.#returns();
+    const returns = typeof returning === 'boolean' ? returning : await returning;
+    const statement = this.#statements.upsert(Object.keys(fields), returns);
+    if (!statement) {
+      const model = this.#model;
+      await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);
+      return (await this.#resilience.call(() => model.findOne({ where: { sid: key } }), signal))!;
+    }
+    const now = this.#date(new Date());
+    const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
+    if (returns) {
+      const saved = await this.#runner.first(statement, args, signal);
+      // No row: the upsert passed a tombstone by, the session was destroyed; nothing was stored.
+      return saved ? this.#instance(saved) : this.#model.build({ sid: key, ...fields });
+    }
+    await this.#runner.run(statement, args, signal);
+    // MySQL has no RETURNING: the row as stored costs a read (procedures: what was written).
+    const read = this.#statements.row;
+    const row = read ? await this.#runner.first(read, { key }, signal) : undefined;
+    return row ? this.#instance(row) : this.#model.build({ sid: key, ...fields }, { isNewRecord: false });
+  }
+}
