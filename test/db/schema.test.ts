@@ -208,15 +208,16 @@ const DATABASE = 'test_schema_sss';
 });
 
 describe('the schema option elsewhere', () => {
-  test.each(availableBackends().filter((backend) => backend.name === 'sqlite'))(
-    'is refused on $name, naming the option',
-    (backend) => {
+  const sqlite = availableBackends().filter((backend) => backend.name === 'sqlite');
+  // test.each refuses an empty table: SQLite is left out when SSS_TEST_ONLY names servers only.
+  if (sqlite.length === 0) test.todo('the schema option is refused on SQLite (SQLite not under test in this run)');
+  else
+    test.each(sqlite)('is refused on $name, naming the option', (backend) => {
       const db = openDb(backend);
       try {
         expect(() => new SequelizeStore({ db, schema: 'other' })).toThrow(/option `schema`/);
       } finally {
         void db.close();
       }
-    },
-  );
+    });
 });
