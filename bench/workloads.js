@@ -14,6 +14,24 @@ function pick(sids) {
   return sids[Math.floor(Math.random() * sids.length)];
 }
 
+/**
+ * One request of an app behind express-session (resave: false): load the session, then save it if
+ * the request changed it (10%), else touch it; `beforeWrite` may move the cookie's expiry first.
+ */
+async function expressRequest(api, sessions, beforeWrite) {
+  const sid = pick(sessions.live);
+  const stored = await api.get(sid);
+  if (!stored) {
+    sessions.unexpected += 1;
+    await api.set(sid, asExpressSession(sid, sessionData()));
+    return;
+  }
+  const session = asExpressSession(sid, stored);
+  beforeWrite?.(session);
+  if (Math.random() < 0.1) await api.set(sid, changed(session));
+  else await api.touch(sid, session);
+}
+
 const WORKLOADS = [
   {
     id: 'set-new',
@@ -75,18 +93,7 @@ const WORKLOADS = [
     id: 'mixed',
     label: 'mixed requests (get + touch 90%, get + set 10%)',
     concurrency: [32],
-    async request(api, sessions) {
-      const sid = pick(sessions.live);
-      const stored = await api.get(sid);
-      if (!stored) {
-        sessions.unexpected += 1;
-        await api.set(sid, asExpressSession(sid, sessionData()));
-        return;
-      }
-      const session = asExpressSession(sid, stored);
-      if (Math.random() < 0.1) await api.set(sid, changed(session));
-      else await api.touch(sid, session);
-    },
+    request: (api, sessions) => expressRequest(api, sessions),
   },
   {
     // The same requests, but every touch writes, as on a real site whose users' requests are
@@ -97,20 +104,11 @@ const WORKLOADS = [
     id: 'mixed-writing',
     label: 'mixed requests where every touch writes',
     concurrency: [32],
-    async request(api, sessions) {
-      const sid = pick(sessions.live);
-      const stored = await api.get(sid);
-      if (!stored) {
-        sessions.unexpected += 1;
-        await api.set(sid, asExpressSession(sid, sessionData()));
-        return;
-      }
-      const session = asExpressSession(sid, stored);
-      sessions.moves = (sessions.moves ?? 0) + 1;
-      session.cookie.expires = new Date(Date.now() + DAY_MS + 2000 * sessions.moves);
-      if (Math.random() < 0.1) await api.set(sid, changed(session));
-      else await api.touch(sid, session);
-    },
+    request: (api, sessions) =>
+      expressRequest(api, sessions, (session) => {
+        sessions.moves = (sessions.moves ?? 0) + 1;
+        session.cookie.expires = new Date(Date.now() + DAY_MS + 2000 * sessions.moves);
+      }),
   },
 ];
 
