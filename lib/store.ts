@@ -16,7 +16,8 @@ import { SavedRows } from './saves';
 import { weakSecretWarning } from './options/security';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
-import { expiryOf, tombstoneExpiry, TOUCH_RESOLUTION_MS, TouchThrottle } from './session/expiry';
+import { tombstoneExpiry, touchArgs, TouchThrottle } from './session/expiry';
+import { ExpiryClock } from './session/expiry-clock';
 import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
 import { checkDataFits, ColumnLimitsProbe } from './sql/column-limits';
@@ -52,6 +53,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #ids: SessionIds;
     readonly #codec: SessionCodec;
     readonly #throttle: TouchThrottle;
+    readonly #expiries = new ExpiryClock();
     readonly #limits: ColumnLimitsProbe;
     readonly #table: TableOperations;
     readonly #cleanup: CleanupTimer;
@@ -65,8 +67,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
 
     constructor(options?: SequelizeStoreOptions) {
       super();
-      const resolved = resolveOptions(options);
-      this.options = resolved;
+      const resolved = (this.options = resolveOptions(options));
       const { table } = resolved;
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
@@ -177,7 +178,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         checkSession(key, session);
         const encoded = this.#codec.encode(key, session);
         const data = typeof encoded === 'string' ? encoded : await encoded;
-        const expires = expiryOf(session, this.options.expiration, this.options.ttl);
+        const expires = this.#expiries.expiryOf(key, session, this.options.expiration, this.options.ttl);
         const fields = rowFields({ data, expires }, session, this.options.extendDefaultFields);
         if (fields.data !== data) checkWrittenSize(key, fields.data, this.options.maxSize);
         const waiting = this.#gate.usable();
@@ -185,12 +186,9 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const limits = await this.#limits.get();
         this.#ids.checkStorable(key, limits.sidChars);
         checkDataFits(key, fields.data, limits);
-        const path = this.#modelPath;
-        if (path) {
-          this.#throttle.forget(key);
-          return this.#resilience.call(() => path.save(key, fields), signal);
-        }
         this.#throttle.forget(key);
+        const path = this.#modelPath;
+        if (path) return this.#resilience.call(() => path.save(key, fields), signal);
         return this.#saved.save(key, fields, signal);
       });
     }
@@ -200,19 +198,15 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         const key = this.#ids.key(sid);
         checkSession(key, session);
         if (this.options.disableTouch) return;
-        const expiresAt = expiryOf(session, this.options.expiration, this.options.ttl);
+        const expiresAt = this.#expiries.expiryOf(key, session, this.options.expiration, this.options.ttl);
         if (this.#throttle.enabled && this.#throttle.canSkip(key, expiresAt)) return;
         const waiting = this.#gate.usable();
         if (waiting) await waiting;
         const path = this.#fullModelPath;
         if (path) return this.#resilience.call(() => path.touch(key, expiresAt, new Date()), signal);
-        const now = this.#date(new Date());
-        const at = expiresAt.getTime();
+        const args = touchArgs(key, expiresAt, this.#date);
         // The one-second rule is for what a browser keeps: a session without a cookie (a direct
         // call, as in connect-session-sequelize's suite) has its expiry written whatever it moves.
-        const earliest = this.#date(new Date(at - TOUCH_RESOLUTION_MS));
-        const latest = this.#date(new Date(at + TOUCH_RESOLUTION_MS));
-        const args = { key, expires: this.#date(expiresAt), updatedAt: now, now, earliest, latest };
         if (session.cookie) await this.#writer.touch(args, signal);
         else await this.#runner.run(this.#statements.touchAlways, args, signal);
       });

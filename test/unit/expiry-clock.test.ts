@@ -1,0 +1,49 @@
+import type { SessionData } from 'express-session';
+import { ExpiryClock } from '../../lib/session/expiry-clock';
+
+const DAY = 24 * 60 * 60 * 1000;
+const noCookie = { foo: 'bar' } as unknown as SessionData;
+
+describe('ExpiryClock', () => {
+  afterEach(() => jest.useRealTimers());
+
+  test('two writes of one session in one millisecond get increasing expiries', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    const first = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    const second = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    const third = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    expect(first).toBe(1_700_000_000_000 + DAY);
+    expect([second, third]).toEqual([first + 1, first + 2]);
+    // Another session in the same millisecond is not moved.
+    expect(clock.expiryOf('b', noCookie, DAY, undefined).getTime()).toBe(first);
+  });
+
+  test('a nudge carries into the next millisecond, and is forgotten once the clock passes it', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    const first = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    const nudged = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    jest.advanceTimersByTime(1);
+    expect(clock.expiryOf('a', noCookie, DAY, undefined).getTime()).toBe(nudged + 1);
+    jest.advanceTimersByTime(10);
+    expect(clock.expiryOf('a', noCookie, DAY, undefined).getTime()).toBe(first + 11);
+  });
+
+  test('a cookie expiry is the browser’s and is kept as it is', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    const expires = new Date(1_700_000_500_000);
+    const session = { cookie: { expires } } as unknown as SessionData;
+    expect(clock.expiryOf('a', session, DAY, undefined).getTime()).toBe(expires.getTime());
+    expect(clock.expiryOf('a', session, DAY, undefined).getTime()).toBe(expires.getTime());
+  });
+
+  test('a shorter ttl really is earlier: only a repeat of the same instant is moved', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    expect(clock.expiryOf('a', noCookie, DAY, 60_000).getTime()).toBe(1_700_000_060_000);
+    expect(clock.expiryOf('a', noCookie, DAY, 1_000).getTime()).toBe(1_700_000_001_000);
+    expect(clock.expiryOf('a', noCookie, DAY, 1_000).getTime()).toBe(1_700_000_001_001);
+  });
+});
