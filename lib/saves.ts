@@ -1,3 +1,4 @@
+import type { SessionData } from 'express-session';
 import type { Model, ModelStatic } from 'sequelize';
 import type { SessionAccess } from './access';
 import type { Runner } from './driver/runner';
@@ -49,11 +50,22 @@ export class SavedRows {
     return this.#returning;
   }
 
-  /** Writes the row of `key` in one upsert and resolves to it as stored. */
-  async save(key: string, fields: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Model> {
+  /**
+   * Writes the row of `key` in one upsert and resolves to it as stored. A logout's tombstone stops
+   * the save of a session that has a cookie: express-session, Fastify and the Koa adapter always
+   * hand one over, and such a save may have been under way when the session was destroyed. A
+   * session without one comes from a direct call (connect-session-sequelize's own suite saves a
+   * sid again after destroying it), and is written as asked.
+   */
+  async save(
+    key: string,
+    fields: Record<string, unknown>,
+    signal: AbortSignal | undefined,
+    session: SessionData,
+  ): Promise<Model> {
     const returning = this.#returns();
     const returns = typeof returning === 'boolean' ? returning : await returning;
-    const statement = this.#statements.upsert(Object.keys(fields), returns);
+    const statement = this.#statements.upsert(Object.keys(fields), returns, session.cookie === undefined);
     if (!statement) {
       const model = this.#model;
       await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);

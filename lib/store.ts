@@ -189,7 +189,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
         this.#throttle.forget(key);
         const path = this.#modelPath;
         if (path) return this.#resilience.call(() => path.save(key, fields), signal);
-        return this.#saved.save(key, fields, signal);
+        return this.#saved.save(key, fields, signal, session);
       });
     }
 

@@ -68,9 +68,14 @@ export interface HotStatements {
   row?: Statement<KeyArgs>;
   /**
    * The atomic upsert of these attributes, with `returning` also handing back the row as stored;
-   * undefined on a dialect without one (the store then uses Model.upsert).
+   * undefined on a dialect without one (the store then uses Model.upsert). With `overTombstone`
+   * it writes over a logout's tombstone too.
    */
-  upsert(attributes: readonly string[], returning?: boolean): Statement<UpsertArgs> | undefined;
+  upsert(
+    attributes: readonly string[],
+    returning?: boolean,
+    overTombstone?: boolean,
+  ): Statement<UpsertArgs> | undefined;
 }
 
 /** Placeholders: PostgreSQL numbers them, the others take `?`. */
@@ -174,14 +179,19 @@ export function prepareStatements(
   const key = (value: string): string[] => (mysql ? [value, value] : [value]);
 
   const upserts = new Map<string, Statement<UpsertArgs> | undefined>();
-  const upsert = (attributes: readonly string[], returning = false): Statement<UpsertArgs> | undefined => {
-    const cacheKey = `${returning ? 'r' : ''}\0${attributes.join('\0')}`;
+  const upsert = (
+    attributes: readonly string[],
+    returning = false,
+    overTombstone = false,
+  ): Statement<UpsertArgs> | undefined => {
+    const guarded = tombstones && !overTombstone;
+    const cacheKey = `${returning ? 'r' : ''}${guarded ? 'g' : ''}\0${attributes.join('\0')}`;
     if (upserts.has(cacheKey)) return upserts.get(cacheKey);
     const written = attributes.map((attribute) => t.column(attribute));
     const stamps = [t.createdAt, t.updatedAt].filter((c): c is string => c !== undefined);
     const columns = [t.sid, ...written, ...stamps];
     const updated = t.updatedAt ? [...written, t.updatedAt] : written;
-    const tail = UPSERT_DIALECTS.has(dialect) ? upsertTail(dialect, t, updated, tombstones) : undefined;
+    const tail = UPSERT_DIALECTS.has(dialect) ? upsertTail(dialect, t, updated, guarded) : undefined;
     const values = columns.map((_, i) => p(i + 1)).join(', ');
     const { createdAt: hasCreatedAt, updatedAt: hasUpdatedAt } = t;
     const result = tail

@@ -119,6 +119,19 @@ describe.each(availableBackends())('logouts that stick on $name', (backend: Back
     expect(Object.keys(await rowsOf(store))).toEqual(['never-saved']);
   });
 
+  test('a direct set without a cookie (no request under way) writes over the tombstone, as connect-session-sequelize did', async () => {
+    const store = await ctx.store();
+    await store.set('reused', sessionData(60_000, { n: 1 }));
+    await store.destroy('reused');
+    // What express-session, Fastify and Koa hand over always has a cookie: that save stays out.
+    await store.set('reused', sessionData(60_000, { n: 2 }));
+    expect(await store.get('reused')).toBeNull();
+    const saved = await store.set('reused', { foo: 'bar' } as never);
+    expect(saved.get('data')).toBe(JSON.stringify({ foo: 'bar' }));
+    expect(await store.get('reused')).toEqual({ foo: 'bar' });
+    expect(await store.length()).toBe(1);
+  });
+
   test('a tombstone lasts `expiration` from the logout, or as long as the row would have, if later', async () => {
     const store = await ctx.store({ expiration: 10 * 60_000 });
     const day = 24 * 60 * 60_000;
