@@ -111,7 +111,7 @@ function stop(child: ChildProcess): Promise<number | null> {
     const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
     try {
       // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
-      const [rows] = await db.query('SELECT sid FROM Sessions WHERE data IS NOT NULL');
+      const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
       // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
       expect(rows).not.toContainEqual({ sid: loggedInSid });
       expect(rows).toHaveLength(1);
