@@ -1,23 +1,25 @@
 'use strict';
 const express = require('express');
 const session = require('express-session');
-
-const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ENTITIES[c]);
+const { escapeHtml, htmlPage } = require('./html');
+const { rememberLastSeen, yourSessions } = require('./your-sessions');
 
 function page({ views, user }) {
   const who = user
     ? `<p>Logged in as <strong>${escapeHtml(user)}</strong>.</p>
+       <p><a href="/sessions">Your sessions</a></p>
        <form method="post" action="/logout"><button>Log out</button></form>`
     : `<p>Nobody is logged in.</p>
        <form method="post" action="/login">
          <input name="username" placeholder="user name" required maxlength="50"> <button>Log in</button>
        </form>`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Session demo</title></head>
-<body><h1>sequelize-session-store demo</h1><p>Visits in this session: <strong>${views}</strong></p>${who}</body></html>`;
+  return htmlPage(`<p>Visits in this session: <strong>${views}</strong></p>${who}`);
 }
 
-/** The demo app; the caller chooses the store, so the same app runs on any database. */
+/**
+ * The demo app; the caller chooses the store, so the same app runs on any database. Its
+ * "Your sessions" page needs the store built with ./session-model.js (see server.js).
+ */
 function createApp({ store, secret = process.env.SESSION_SECRET || 'dev-only secret, set SESSION_SECRET' }) {
   const app = express();
   app.use(express.urlencoded({ extended: false }));
@@ -31,6 +33,7 @@ function createApp({ store, secret = process.env.SESSION_SECRET || 'dev-only sec
       cookie: { httpOnly: true, sameSite: 'lax', maxAge: 24 * 60 * 60 * 1000 },
     }),
   );
+  app.use(rememberLastSeen);
 
   app.get('/', (req, res) => {
     req.session.views = (req.session.views || 0) + 1;
@@ -48,6 +51,9 @@ function createApp({ store, secret = process.env.SESSION_SECRET || 'dev-only sec
       if (err) return next(err);
       req.session.views = views;
       req.session.user = username;
+      // For "Your sessions"; a header can be kilobytes long, the row needs no more than this.
+      req.session.userAgent = String(req.get('User-Agent') ?? '').slice(0, 300);
+      req.session.lastSeen = Date.now();
       // Save before redirecting: otherwise the next request may race the write and miss the login.
       req.session.save((err) => (err ? next(err) : res.redirect(303, '/')));
     });
@@ -59,6 +65,8 @@ function createApp({ store, secret = process.env.SESSION_SECRET || 'dev-only sec
       res.clearCookie('demo.sid').redirect(303, '/');
     });
   });
+
+  app.use(yourSessions(store));
 
   return app;
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Sequelize } from 'sequelize';
 import { sqliteFile } from '../support/backends';
 
@@ -15,6 +15,11 @@ if (!haveChromium) {
     throw new Error(`CI=true and no Chromium at ${CHROMIUM}: the end-to-end test cannot be skipped`);
   console.warn(`\n!!! SKIPPING the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
 }
+
+const WINDOWS_CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+const IPHONE_SAFARI =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,6 +58,25 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** The session id in the context's demo.sid cookie, which express-session signs: s:<sid>.<signature> */
+async function sessionIdOf(context: BrowserContext): Promise<string> {
+  const cookie = (await context.cookies()).find((c) => c.name === 'demo.sid');
+  return /^s:([^.]+)\./.exec(decodeURIComponent(cookie!.value))![1]!;
+}
+
+async function logIn(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name=username]', name);
+  await Promise.all([page.waitForURL(url), page.click('text=Log in')]);
+  await expect(page.textContent('body')).resolves.toContain(`Logged in as ${name}.`);
+}
+
+/** The rows of the "Your sessions" table: device, last seen, "this device" or nothing. */
+async function listedSessions(page: Page): Promise<string[][]> {
+  const rows = await page.locator('tbody tr').all();
+  return Promise.all(rows.map((row) => row.locator('td').allInnerTexts()));
+}
+
 (haveChromium ? describe : describe.skip)('the demo in a real browser', () => {
   let browser: Browser;
   let demo: ChildProcess | undefined;
@@ -88,9 +112,7 @@ function stop(child: ChildProcess): Promise<number | null> {
 
     await page.goto(url);
     await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
-    await page.fill('input[name=username]', 'ada');
-    await Promise.all([page.waitForURL(url), page.click('text=Log in')]);
-    await expect(page.textContent('body')).resolves.toContain('Logged in as ada.');
+    await logIn(page, url, 'ada');
 
     expect(await stop(demo)).toBe(0);
     demo = await startDemo(port, sqlitePath);
@@ -100,9 +122,7 @@ function stop(child: ChildProcess): Promise<number | null> {
     const visits = Number(await page.textContent('p strong'));
     expect(visits).toBeGreaterThanOrEqual(3);
 
-    const cookie = (await page.context().cookies()).find((c) => c.name === 'demo.sid');
-    // express-session signs the cookie: s:<sid>.<signature>
-    const loggedInSid = /^s:([^.]+)\./.exec(decodeURIComponent(cookie!.value))![1];
+    const loggedInSid = await sessionIdOf(page.context());
     await Promise.all([page.waitForURL(url), page.click('text=Log out')]);
     await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
     expect(await stop(demo)).toBe(0);
@@ -111,10 +131,66 @@ function stop(child: ChildProcess): Promise<number | null> {
     const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
     try {
       // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
-      const [rows] = await db.query('SELECT sid FROM Sessions WHERE data IS NOT NULL');
+      const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
       // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
       expect(rows).not.toContainEqual({ sid: loggedInSid });
       expect(rows).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('"Your sessions" lists both devices of a user; "Log out everywhere else" ends the other one only', async () => {
+    const port = await freePort();
+    const url = `http://localhost:${port}/`;
+    demo = await startDemo(port, sqlitePath);
+    const laptop = await browser.newContext({ userAgent: WINDOWS_CHROME });
+    const phone = await browser.newContext({ userAgent: IPHONE_SAFARI });
+    // A page that has not come within 5 s fails with Playwright's message, before Jest's own timeout.
+    for (const context of [laptop, phone]) context.setDefaultTimeout(5_000);
+    let laptopSid: string, phoneSid: string;
+    try {
+      const onLaptop = await laptop.newPage();
+      const onPhone = await phone.newPage();
+      await logIn(onLaptop, url, 'grace');
+      await logIn(onPhone, url, 'grace');
+      laptopSid = await sessionIdOf(laptop);
+      phoneSid = await sessionIdOf(phone);
+
+      await Promise.all([onLaptop.waitForURL(`${url}sessions`), onLaptop.click('text=Your sessions')]);
+      expect(await listedSessions(onLaptop)).toEqual([
+        ['Chrome 126 on Windows', 'just now', 'this device'],
+        ['Safari 17 on iOS', 'just now', ''],
+      ]);
+
+      await Promise.all([
+        onLaptop.waitForURL(`${url}sessions?ended=1`),
+        onLaptop.click('text=Log out everywhere else'),
+      ]);
+      await expect(onLaptop.textContent('body')).resolves.toContain('Logged out 1 other session.');
+      expect(await listedSessions(onLaptop)).toEqual([['Chrome 126 on Windows', 'just now', 'this device']]);
+
+      // The phone's next request finds its session ended: "Your sessions" sends it to the login.
+      await onPhone.goto(`${url}sessions`);
+      expect(onPhone.url()).toBe(url);
+      await expect(onPhone.textContent('body')).resolves.toContain('Nobody is logged in.');
+      await onLaptop.goto(url);
+      await expect(onLaptop.textContent('body')).resolves.toContain('Logged in as grace.');
+      expect(await sessionIdOf(laptop)).toBe(laptopSid);
+    } finally {
+      await laptop.close();
+      await phone.close();
+    }
+    expect(await stop(demo)).toBe(0);
+    demo = undefined;
+
+    const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
+    try {
+      // Grace's rows: the laptop's live, the phone's a tombstone (data NULL) that no late save can revive.
+      const [rows] = (await db.query(
+        "SELECT sid, data IS NULL AS ended FROM demo_sessions WHERE userName = 'grace'",
+      )) as [{ sid: string; ended: number }[], unknown];
+      expect(Object.fromEntries(rows.map((row) => [row.sid, row.ended]))).toEqual({ [laptopSid]: 0, [phoneSid]: 1 });
     } finally {
       await db.close();
     }
