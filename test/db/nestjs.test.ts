@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { availableBackends, sqliteFile, uniqueTable, type Backend } from '../support/backends';
+import { ROOT } from '../support/built';
 import { browser, startExample, stopExample, type RunningExample } from '../support/example-apps';
 
 // The NestJS example, the one docs/frameworks.md shows, run as a user runs it on every backend that
@@ -35,6 +38,15 @@ async function liveSessions(db: Sequelize, table: string): Promise<Record<string
   );
   return Object.fromEntries(rows.map((row) => [row.sid, JSON.parse(String(row.data))]));
 }
+
+test('docs/frameworks.md shows this example: each js block of its NestJS section is a piece of the file', () => {
+  const docs = fs.readFileSync(path.join(ROOT, 'docs/frameworks.md'), 'utf8');
+  const section = docs.split(/^## /m).find((part) => part.startsWith('NestJS\n')) ?? '';
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1]!);
+  expect(blocks).not.toHaveLength(0);
+  const example = fs.readFileSync(path.join(ROOT, EXAMPLE), 'utf8');
+  for (const block of blocks) expect(example).toContain(block);
+});
 
 describe.each(availableBackends())(`${EXAMPLE} on $name`, (backend: Backend) => {
   test('login stores the session in the table, later requests and a restart see it, logout deletes it', async () => {
