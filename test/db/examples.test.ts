@@ -1,74 +1,19 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { Sequelize } from 'sequelize';
 import { availableBackends, sqliteFile, uniqueTable } from '../support/backends';
-
-// Every example in examples/ runs as a user would run it, by its public package name.
-const ROOT = path.resolve(__dirname, '../..');
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-}
-
-function start(file: string, env: Record<string, string>): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]! });
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${file} exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-function stop({ child }: Running): Promise<void> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/** A tiny cookie-keeping HTTP client (koa-session signs its cookie with a second one). */
-function browser(base: string) {
-  const jar = new Map<string, string>();
-  return async (pathname: string, form?: Record<string, string>): Promise<string> => {
-    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-    const response = await fetch(base + pathname, {
-      method: form ? 'POST' : 'GET',
-      headers: { cookie, ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-      redirect: 'manual',
-    });
-    for (const set of response.headers.getSetCookie()) {
-      const pair = set.split(';')[0]!;
-      jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
-    }
-    return response.text();
-  };
-}
+import { ROOT } from '../support/built';
+import { browser, startExample, stopExample } from '../support/example-apps';
 
 async function countsVisits(file: string, env: Record<string, string>): Promise<void> {
-  const app = await start(file, env);
+  const app = await startExample(file, env);
   try {
     const get = browser(app.url);
     expect(await get('/')).toBe('views: 1');
     expect(await get('/')).toBe('views: 2');
     expect(await browser(app.url)('/')).toBe('views: 1');
   } finally {
-    await stop(app);
+    await stopExample(app);
   }
 }
 
@@ -97,7 +42,7 @@ describe('the examples', () => {
 
   test('examples/custom-model.js fills userId and logs a user out everywhere', async () => {
     const file = sqliteFile();
-    const app = await start('examples/custom-model.js', { SESSIONS_SQLITE: file });
+    const app = await startExample('examples/custom-model.js', { SESSIONS_SQLITE: file });
     try {
       const laptop = browser(app.url);
       const phone = browser(app.url);
@@ -108,7 +53,7 @@ describe('the examples', () => {
       expect(await phone('/logout-everywhere', {})).toBe('ended 2 sessions');
       expect(await laptop('/')).toBe('nobody');
     } finally {
-      await stop(app);
+      await stopExample(app);
       removeSqlite(file);
     }
   });
@@ -151,7 +96,7 @@ describe('the examples', () => {
   // Their packages are devDependencies: @opentelemetry/api, @opentelemetry/sdk-trace-base, prom-client.
   test('examples/opentelemetry.js turns each operation into a span', async () => {
     const file = sqliteFile();
-    const app = await start('examples/opentelemetry.js', { SESSIONS_SQLITE: file });
+    const app = await startExample('examples/opentelemetry.js', { SESSIONS_SQLITE: file });
     let printed = '';
     app.child.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
     try {
@@ -166,14 +111,14 @@ describe('the examples', () => {
         expect.stringMatching(/^span session set [\d.]+ms status=0 rows=1$/),
       ]);
     } finally {
-      await stop(app);
+      await stopExample(app);
       removeSqlite(file);
     }
   });
 
   test('examples/prom-client.js serves latency, errors and swept sessions at /metrics', async () => {
     const file = sqliteFile();
-    const app = await start('examples/prom-client.js', { SESSIONS_SQLITE: file });
+    const app = await startExample('examples/prom-client.js', { SESSIONS_SQLITE: file });
     try {
       const get = browser(app.url);
       expect(await get('/')).toBe('views: 1');
@@ -185,7 +130,7 @@ describe('the examples', () => {
       expect(metrics).toMatch(/^# TYPE session_store_errors_total counter$/m);
       expect(metrics).toMatch(/^session_store_swept_sessions_total 0$/m);
     } finally {
-      await stop(app);
+      await stopExample(app);
       removeSqlite(file);
     }
   });
