@@ -23,7 +23,7 @@ export class ExpiryClock {
     if (ttl === undefined && hasCookieExpiry(session)) return at; // the browser's expiry, not the clock's
     if (now !== this.#millisecond) {
       // A new millisecond: what was handed out two ago is behind the clock by now.
-      this.#previous = now - this.#millisecond === 1 ? this.#current : new Map();
+      this.#previous = now - this.#millisecond === 1 ? this.#current : new Map<string, number>();
       this.#current = new Map();
       this.#millisecond = now;
     }
