@@ -3,6 +3,7 @@ import type { Model, ModelStatic } from 'sequelize';
 import type { SessionAccess } from './access';
 import type { Runner } from './driver/runner';
 import type { Row } from './driver/statement';
+import type { SessionWriter } from './group-commit/session-writer';
 import type { Resilience } from './resilience/resilience';
 import { columnValues } from './session/row-fields';
 import type { DateParameter } from './sql/dates';
@@ -22,6 +23,8 @@ export class SavedRows {
   readonly #resilience: Resilience;
   readonly #date: (value: Date) => DateParameter;
   readonly #instance: (row: Row) => Model;
+  /** Sends the upserts that return their row, by group commit with `groupCommit`. */
+  readonly #writer: SessionWriter;
   #returning: boolean | Promise<boolean> | undefined;
 
   constructor(
@@ -30,7 +33,9 @@ export class SavedRows {
     runner: Runner,
     resilience: Resilience,
     date: (value: Date) => DateParameter,
+    writer: SessionWriter,
   ) {
+    this.#writer = writer;
     this.#model = model;
     this.#statements = access.statements;
     this.#runner = runner;
@@ -65,7 +70,9 @@ export class SavedRows {
   ): Promise<Model> {
     const returning = this.#returns();
     const returns = typeof returning === 'boolean' ? returning : await returning;
-    const statement = this.#statements.upsert(Object.keys(fields), returns, session.cookie === undefined);
+    const attributes = Object.keys(fields);
+    const overTombstone = session.cookie === undefined;
+    const statement = this.#statements.upsert(attributes, returns, overTombstone);
     if (!statement) {
       const model = this.#model;
       await this.#resilience.call(() => model.upsert({ sid: key, ...fields }), signal);
@@ -74,7 +81,7 @@ export class SavedRows {
     const now = this.#date(new Date());
     const args = { key, values: columnValues(fields, this.#date), createdAt: now, updatedAt: now };
     if (returns) {
-      const saved = await this.#runner.first(statement, args, signal);
+      const saved = await this.#writer.save({ statement, args, attributes, overTombstone }, signal);
       // No row: the upsert passed a tombstone by, the session was destroyed; nothing was stored.
       return saved ? this.#instance(saved) : this.#model.build({ sid: key, ...fields });
     }

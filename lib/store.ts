@@ -16,7 +16,7 @@ import { SavedRows } from './saves';
 import { weakSecretWarning } from './options/security';
 import { Resilience } from './resilience/resilience';
 import { checkWrittenSize, createCodec, type SessionCodec } from './session/codec';
-import { tombstoneExpiry, touchArgs, TouchThrottle } from './session/expiry';
+import { tombstoneExpiry, TouchThrottle } from './session/expiry';
 import { ExpiryClock } from './session/expiry-clock';
 import { checkSession, rowFields } from './session/row-fields';
 import { SessionIds } from './session/session-ids';
@@ -25,6 +25,7 @@ import { dateParameter, type DateParameter } from './sql/dates';
 import { isMySqlFamily } from './sql/dialect';
 import type { HotStatements } from './sql/hot-statements';
 import { tableNameOf } from './sql/session-table';
+import { touchArgs } from './sql/touch-args';
 import { sessionWriter, type SessionWriter } from './group-commit/session-writer';
 import { TableOperations } from './table-operations';
 import type {
@@ -59,7 +60,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
     readonly #cleanup: CleanupTimer;
     readonly #tracer: OperationTracer;
     readonly #saved: SavedRows;
-    /** Writes touches, by group commit with `groupCommit`. */
+    /** Writes touches and saves, by group commit with `groupCommit`. */
     readonly #writer: SessionWriter;
     /** The model API, for a model with Sequelize behaviour or without a unique sid; `full`: for every operation. */
     readonly #modelPath: ModelPath | undefined;
@@ -72,8 +73,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       this.#ownsDb = !resolved.db && typeof table !== 'function';
       this.db =
         resolved.db ?? (typeof table === 'function' ? table.sequelize! : openEmbeddedDatabase(resolved.sqlitePath));
-      const model = bindSessionModel(this.db, resolved);
-      this.sessionModel = model;
+      const model = (this.sessionModel = bindSessionModel(this.db, resolved));
       this.#date = dateParameter(model);
       this.#modelPath = modelPathFor(model, resolved);
       this.#fullModelPath = this.#modelPath?.full ? this.#modelPath : undefined;
@@ -99,7 +99,7 @@ export function createStoreClass(Base: StoreBase): SequelizeStoreClass {
       if (weak && resolved.logger) resolved.logger.warn(weak);
       this.#throttle = new TouchThrottle(resolved.touchAfter * 1000);
       this.#limits = new ColumnLimitsProbe(model);
-      this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date);
+      this.#saved = new SavedRows(model, access, this.#runner, this.#resilience, this.#date, this.#writer);
       const embedded = this.#ownsDb ? { db: this.db, file: resolved.sqlitePath } : undefined;
       this.#gate = new OperationGate(model, embedded, resolved.createTable);
       this.#tracer = new OperationTracer(tableNameOf(model));

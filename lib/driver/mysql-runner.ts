@@ -67,6 +67,7 @@ export function mysqlExecutor(sequelize: Sequelize, { native = false }: { native
 }
 
 const firstRow = (rows: unknown): Row | undefined => (rows as Row[])[0];
+const allRows = (rows: unknown): Row[] => rows as Row[];
 const affectedRows = (result: unknown): number => (result as { affectedRows: number }).affectedRows;
 
 /** The hot statements through mysqlExecutor, their columns read by mysql2 itself. */
@@ -75,6 +76,7 @@ export function mysqlRunner(sequelize: Sequelize): Runner {
   return {
     returning: true,
     first: (statement, args, signal) => execute(statement.text, statement.params(args), firstRow, signal),
+    all: (statement, args, signal) => execute(statement.text, statement.params(args), allRows, signal),
     run: (statement, args, signal) => execute(statement.text, statement.params(args), affectedRows, signal),
   };
 }

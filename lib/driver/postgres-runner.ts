@@ -11,6 +11,7 @@ interface QueryResult {
 }
 
 const firstRow = (result: QueryResult): Row | undefined => result.rows[0];
+const allRows = (result: QueryResult): Row[] => result.rows;
 const rowCount = (result: QueryResult): number => result.rowCount ?? 0;
 
 /** Sequelize instances found behind a transaction pooler: their statements go unnamed from then on. */
@@ -59,6 +60,7 @@ export function postgresRunner(sequelize: Sequelize, notice?: (message: string) 
   return {
     returning: true,
     first: (statement, args, signal) => query(statement, args, firstRow, signal),
+    all: (statement, args, signal) => query(statement, args, allRows, signal),
     run: (statement, args, signal) => query(statement, args, rowCount, signal),
   };
 }

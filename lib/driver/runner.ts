@@ -7,6 +7,8 @@ export interface Runner {
    * deadline passed) the statement is abandoned and its connection given back.
    */
   first<Args>(statement: Statement<Args>, args: Args, signal?: AbortSignal): Promise<Row | undefined>;
+  /** The same, resolving to every row: a multi-row INSERT ... RETURNING. */
+  all<Args>(statement: Statement<Args>, args: Args, signal?: AbortSignal): Promise<Row[]>;
   /** Runs an INSERT, UPDATE or DELETE; resolves to the number of rows it changed. */
   run<Args>(statement: Statement<Args>, args: Args, signal?: AbortSignal): Promise<number>;
   /** Whether `first` hands back the rows of an INSERT ... RETURNING (Sequelize's query() on SQLite does not). */

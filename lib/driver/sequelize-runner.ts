@@ -1,6 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { Runner } from './runner';
-import type { Row } from './statement';
+import type { Row, Statement } from './statement';
 
 /**
  * `text` with its `?` placeholders, outside quoted names, numbered `$1`, `$2`…: Sequelize then
@@ -25,18 +25,18 @@ export function sequelizeRunner(sequelize: Sequelize): Runner {
     if (bound === undefined) texts.set(text, (bound = numbered(text)));
     return bound;
   };
+  const all = <Args>(statement: Statement<Args>, args: Args): Promise<Row[]> =>
+    sequelize.query<Row>(sql(statement.text), {
+      bind: statement.params(args),
+      type: QueryTypes.SELECT,
+      raw: true,
+      useMaster: true,
+    });
   return {
     // It picks sqlite3's run() for any text that starts with INSERT, which returns no rows.
     returning: sequelize.getDialect() === 'postgres',
-    first: async (statement, args) => {
-      const rows = await sequelize.query<Row>(sql(statement.text), {
-        bind: statement.params(args),
-        type: QueryTypes.SELECT,
-        raw: true,
-        useMaster: true,
-      });
-      return rows[0];
-    },
+    first: async (statement, args) => (await all(statement, args))[0],
+    all,
     run: (statement, args) =>
       sequelize.query(sql(statement.text), { bind: statement.params(args), type: QueryTypes.BULKUPDATE, raw: true }),
   };

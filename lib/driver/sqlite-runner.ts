@@ -89,6 +89,13 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
           prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0]))),
         );
       }, signal),
+    all: (statement, args, signal) =>
+      lend<Row[]>((db, done) => {
+        const params = statement.params(args);
+        onPrepared(db, statement.text, done, (prepared) =>
+          prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows))),
+        );
+      }, signal),
     run: (statement, args, signal) =>
       lend<number>((db, done) => {
         const params = statement.params(args);

@@ -1,17 +1,26 @@
 /** A write waiting for the batch that will carry it. */
-interface Waiting<Item> {
+interface Waiting<Item, Result> {
   key: string;
   item: Item;
   signal: AbortSignal | undefined;
-  resolve: () => void;
+  resolve: (result: Result | undefined) => void;
   reject: (error: unknown) => void;
 }
 
-/** Sends one batch (in key order, one item per key) as one statement; rejects for all of it. */
-export type SendBatch<Item> = (items: Item[], signal: AbortSignal | undefined) => Promise<unknown>;
+/**
+ * Sends one batch (in key order, one item per key) as one statement; rejects for all of it. It may
+ * resolve to one result per item, in the order of `items` (the row each save wrote).
+ */
+export type SendBatch<Item, Result> = (
+  items: Item[],
+  signal: AbortSignal | undefined,
+) => Promise<readonly (Result | undefined)[] | void>;
 
 /** Whether one more item still fits a batch of `count` items that weigh `weight` in all (with it). */
 export type BatchFits = (count: number, weight: number) => boolean;
+
+/** Whether `item` can share one statement with `first`, the first item of a batch (a touch with a touch). */
+export type SameStatement<Item> = (first: Item, item: Item) => boolean;
 
 /**
  * Group commit: while a write is in flight, the writes that arrive wait; when it is done, all
@@ -21,27 +30,37 @@ export type BatchFits = (count: number, weight: number) => boolean;
  * been sent one after the other. Every caller is answered once the batch's statement has
  * succeeded, or with its error.
  */
-export class GroupCommit<Item> {
-  readonly #send: SendBatch<Item>;
+export class GroupCommit<Item, Result = void> {
+  readonly #send: SendBatch<Item, Result>;
   readonly #fits: BatchFits;
   readonly #weigh: (item: Item) => number;
+  readonly #same: SameStatement<Item>;
   #busy = false;
-  #queue: Waiting<Item>[] = [];
+  #queue: Waiting<Item, Result>[] = [];
 
-  /** `weigh` tells what an item adds to a batch's size, as `fits` judges it (its bytes, say). */
-  constructor(send: SendBatch<Item>, fits: BatchFits, weigh: (item: Item) => number = () => 0) {
+  /**
+   * `weigh` tells what an item adds to a batch's size, as `fits` judges it (its bytes, say); `same`
+   * whether two items can go in one statement (by default, any two).
+   */
+  constructor(
+    send: SendBatch<Item, Result>,
+    fits: BatchFits,
+    weigh: (item: Item) => number = () => 0,
+    same: SameStatement<Item> = () => true,
+  ) {
     this.#send = send;
     this.#fits = fits;
     this.#weigh = weigh;
+    this.#same = same;
   }
 
   /** Writes `item` (of the row `key`) alone now, or with the next batch if a write is in flight. */
-  write(key: string, item: Item, signal?: AbortSignal): Promise<void> {
+  write(key: string, item: Item, signal?: AbortSignal): Promise<Result | undefined> {
     if (this.#busy) {
       return new Promise((resolve, reject) => this.#queue.push({ key, item, signal, resolve, reject }));
     }
     this.#busy = true;
-    const sent = this.#send([item], signal).then(() => undefined);
+    const sent = this.#send([item], signal).then((results) => results?.[0]);
     const next = (): void => this.#next();
     sent.then(next, next);
     return sent;
@@ -59,8 +78,8 @@ export class GroupCommit<Item> {
       batch.map((waiting) => waiting.item),
       signal,
     ).then(
-      () => {
-        for (const waiting of batch) waiting.resolve();
+      (results) => {
+        batch.forEach((waiting, i) => waiting.resolve(results?.[i]));
         this.#next();
       },
       (error: unknown) => {
@@ -70,17 +89,23 @@ export class GroupCommit<Item> {
     );
   }
 
-  /** The next batch, in order of arrival, leaving a key's later writes (and what does not fit) queued. */
-  #take(): Waiting<Item>[] {
-    const batch: Waiting<Item>[] = [];
+  /**
+   * The next batch, in order of arrival, leaving queued a key's later writes, what does not fit, and
+   * what needs another statement than the first (with every later write of its key).
+   */
+  #take(): Waiting<Item, Result>[] {
+    const batch: Waiting<Item, Result>[] = [];
     const keys = new Set<string>();
-    const later: Waiting<Item>[] = [];
+    const later: Waiting<Item, Result>[] = [];
     let weight = 0;
     for (const waiting of this.#queue) {
       const heavier = weight + this.#weigh(waiting.item);
       if (waiting.signal?.aborted) {
         waiting.reject(waiting.signal.reason); // its caller has had its timeout already
-      } else if (keys.has(waiting.key) || (batch.length > 0 && !this.#fits(batch.length, heavier))) {
+      } else if (
+        keys.has(waiting.key) ||
+        (batch.length > 0 && (!this.#fits(batch.length, heavier) || !this.#same(batch[0]!.item, waiting.item)))
+      ) {
         keys.add(waiting.key); // a later write of its key must not overtake it
         later.push(waiting);
       } else {

@@ -26,6 +26,7 @@ export function procedureRunner(sequelize: Sequelize): ProcedureRunner {
   };
   return {
     rows,
+    all: rows,
     first: async (statement, args, signal) => (await rows(statement, args, signal))[0],
     run: async (statement, args, signal) => {
       const result = await call(statement, args, signal);

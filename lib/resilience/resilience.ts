@@ -77,6 +77,7 @@ export class Resilience {
   runner(inner: Runner): Runner {
     return {
       first: (statement, args, signal) => this.call(() => inner.first(statement, args, signal), signal),
+      all: (statement, args, signal) => this.call(() => inner.all(statement, args, signal), signal),
       run: (statement, args, signal) => this.call(() => inner.run(statement, args, signal), signal),
     };
   }

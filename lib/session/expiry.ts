@@ -1,7 +1,5 @@
 import type { SessionData } from 'express-session';
 import { PREFIX } from '../messages';
-import type { DateParameter } from '../sql/dates';
-import type { TouchArgs } from '../sql/hot-statements';
 
 /** The `ttl` option: how long a stored session lives, in milliseconds, whatever its cookie says. */
 export type SessionTtl = number | ((session: SessionData) => number);
@@ -39,18 +37,6 @@ export function expiryOf(session: SessionData, expiration: number, ttl?: Session
 export function tombstoneExpiry(now: Date, expiration: number, ttl: SessionTtl | undefined): Date {
   const lifetime = typeof ttl === 'number' ? Math.max(ttl, expiration) : expiration;
   return new Date(now.getTime() + lifetime);
-}
-
-/** A touch that moves the stored expiry by less than this writes nothing (see the touch statement). */
-export const TOUCH_RESOLUTION_MS = 1000;
-
-/** The arguments of a touch to `expiresAt`, with the bounds of the one-second rule. */
-export function touchArgs(key: string, expiresAt: Date, date: (value: Date) => DateParameter): TouchArgs {
-  const now = date(new Date());
-  const at = expiresAt.getTime();
-  const earliest = date(new Date(at - TOUCH_RESOLUTION_MS));
-  const latest = date(new Date(at + TOUCH_RESOLUTION_MS));
-  return { key, expires: date(expiresAt), updatedAt: now, now, earliest, latest };
 }
 
 /**

@@ -99,7 +99,7 @@ const UPSERT_DIALECTS: ReadonlySet<string> = new Set(['mysql', 'mariadb', 'postg
  * The conflict clause of a save. With `guarded`, a tombstone (`data` NULL) is left as it is: a
  * save that was under way when its session was destroyed must not bring it back.
  */
-function upsertTail(dialect: string, t: SessionTable, updated: string[], guarded: boolean): string {
+export function upsertTail(dialect: string, t: SessionTable, updated: string[], guarded: boolean): string {
   if (dialect === 'mysql' || dialect === 'mariadb') {
     // A key that merely collates equal to another session's must never overwrite that row.
     const same = exactSid(t, `VALUES(${t.sid})`);
