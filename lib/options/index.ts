@@ -76,15 +76,16 @@ export interface SequelizeStoreOptions {
    */
   touchAfter?: number;
   /**
-   * Group commit of touches: while a touch of the store is being written, the touches that arrive
-   * wait, then go together as one multi-row UPDATE (at most 500 a batch, in key order; a session's
-   * later touch waits for the next batch). A touch that finds nothing in flight is sent at once,
-   * alone. Each caller is answered only after the statement of its batch has succeeded; an error
-   * reaches every caller of the batch. Under load, many touches then share one commit; the cost is
-   * the wait of a touch that arrives while another is in flight. Saves keep one statement each
-   * (`set` hands back the row it wrote), as do stored-procedure mode and the portable
-   * `sequelize.query` path.
-   * @default false
+   * Group commit: while a write of the store is in flight, the touches and saves that arrive wait,
+   * then go together: the touches as one multi-row UPDATE, the saves as one multi-row upsert that
+   * hands each caller its row (at most 500 a batch, in key order; a session's later write waits for
+   * the next batch). A write that finds nothing in flight is sent at once, alone. Each caller is
+   * answered only after the statement of its batch has succeeded; an error reaches every caller of
+   * the batch. Under load, many writes then share one commit; the cost is the wait of a write that
+   * arrives while another is in flight. `false` sends one statement per write. Stored-procedure
+   * mode and the portable `sequelize.query` path always do; so does a server without RETURNING
+   * for saves (MySQL, MariaDB before 10.5).
+   * @default true
    */
   groupCommit?: boolean;
   /**

@@ -158,7 +158,7 @@ const RESOLVERS: { [K in keyof ResolvedOptions]: (value: unknown, options: Optio
   },
   disableTouch: (value) => flag('disableTouch', value),
   touchAfter: (value) => seconds('touchAfter', value),
-  groupCommit: (value) => flag('groupCommit', value),
+  groupCommit: (value) => value === undefined || flag('groupCommit', value),
   checkExpirationInterval: interval,
   pruneBatchSize: batchSize,
   onCleanupError: (value) => {

@@ -16,8 +16,9 @@ const second = (value: unknown): number => Math.round(new Date(value as string).
 const BATCH = /FROM \(VALUES|CASE WHEN/;
 
 /** A multi-row upsert. */
+const MULTI_ROW = /VALUES \([^)]*\), \(/;
 
-describe.each(availableBackends())('group commit of touches on $name', (backend) => {
+describe.each(availableBackends())('group commit of touches and saves on $name', (backend) => {
   let db: Sequelize;
   const statements: string[] = [];
   const stores: Store[] = [];
@@ -49,8 +50,17 @@ describe.each(availableBackends())('group commit of touches on $name', (backend)
     touchesSent();
   }
 
-  test('is off by default: concurrent touches are one statement each', async () => {
+  test('is on by default', async () => {
     const s = await store();
+    expect(s.options.groupCommit).toBe(true);
+    const sids = Array.from({ length: 5 }, (_, i) => `on-${i}`);
+    await seed(s, sids, Date.now() + 60_000);
+    await Promise.all(sids.map((sid) => s.touch(sid, expiringAt(Date.now() + 120_000))));
+    expect(touchesSent().filter((text) => BATCH.test(text))).toHaveLength(1);
+  });
+
+  test('groupCommit: false sends one statement per touch and per save', async () => {
+    const s = await store({ groupCommit: false });
     const sids = Array.from({ length: 5 }, (_, i) => `off-${i}`);
     await seed(s, sids, Date.now() + 60_000);
     await Promise.all(sids.map((sid) => s.touch(sid, expiringAt(Date.now() + 120_000))));
@@ -129,6 +139,79 @@ describe.each(availableBackends())('group commit of touches on $name', (backend)
     expect(sent.length).toBeLessThan(400);
     const rows = await rowsOf(s);
     for (const [sid, at] of acknowledged) expect([sid, second(rows[sid]!.expires)]).toEqual([sid, at / 1000]);
+  });
+
+  /** The upserts the store sent since the last call. */
+  const savesSent = (): string[] =>
+    statements.splice(0).filter((s) => s.includes('sequelize-session-store') && s.includes('INSERT INTO'));
+
+  test('saves that arrive while one is in flight go as one upsert; each caller gets its own row, as stored', async () => {
+    const s = await store({ groupCommit: true });
+    const sids = Array.from({ length: 12 }, (_, i) => `save-${i}`);
+    savesSent();
+    const saved = await Promise.all(sids.map((sid, n) => s.set(sid, sessionData(60_000, { n }))));
+    const sent = savesSent();
+    expect(sent).toHaveLength(2); // the first alone, the eleven that waited in one
+    expect(sent[0]).not.toMatch(MULTI_ROW);
+    expect(sent[1]).toMatch(MULTI_ROW);
+    saved.forEach((row, n) => {
+      expect(row).toBeInstanceOf(s.sessionModel);
+      expect(row.get('sid')).toBe(sids[n]);
+      expect(JSON.parse(row.get('data') as string)).toMatchObject({ n });
+      expect(row.get('createdAt')).toBeInstanceOf(Date);
+    });
+    for (const [n, sid] of sids.entries()) expect(await s.get(sid)).toMatchObject({ n });
+  });
+
+  test('in a batch too, a tombstone keeps a save with a cookie out, and a direct save without one writes', async () => {
+    const s = await store({ groupCommit: true });
+    await s.set('ended', sessionData(60_000, { n: 0 }));
+    await s.destroy('ended');
+    await s.set('reused', sessionData(60_000, { n: 0 }));
+    await s.destroy('reused');
+    savesSent();
+    const [first, ended, live, reused] = await Promise.all([
+      s.set('first', sessionData(60_000, { n: 1 })),
+      s.set('ended', sessionData(60_000, { n: 2 })),
+      s.set('live', sessionData(60_000, { n: 3 })),
+      s.set('reused', { n: 4 } as never),
+    ]);
+    expect(savesSent().filter((text) => MULTI_ROW.test(text)).length).toBeGreaterThan(0);
+    expect([first, ended, live, reused].map((row) => row.get('sid'))).toEqual(['first', 'ended', 'live', 'reused']);
+    expect(await s.get('ended')).toBeNull();
+    expect(await s.get('live')).toMatchObject({ n: 3 });
+    expect(await s.get('reused')).toEqual({ n: 4 });
+    expect((await rowsOf(s)).ended!.data).toBeNull();
+  });
+
+  test('a storm of touches and saves over shared sids leaves each row at its last acknowledged write', async () => {
+    const s = await store({ groupCommit: true });
+    const sids = Array.from({ length: 10 }, (_, i) => `mixed-${i}`);
+    const base = Math.ceil(Date.now() / 1000) * 1000 + 60_000;
+    await seed(s, sids, base);
+    savesSent();
+    const lastWrite = new Map<string, number>(); // the expiry of the last acknowledged touch or save
+    const lastSave = new Map<string, number>(); // the n of the last acknowledged save
+    let random = 11;
+    const next = (n: number): number => (random = (random * 48271) % 2147483647) % n;
+    let n = 0;
+    for (let wave = 0; wave < 4; wave += 1) {
+      const writes = Array.from({ length: 100 }, () => {
+        const sid = sids[next(sids.length)]!;
+        const at = base + 5_000 * (1 + next(40)); // two writes of one sid differ by 5 s or not at all
+        if (next(3) > 0) return s.touch(sid, expiringAt(at)).then(() => lastWrite.set(sid, at));
+        const saving = (n += 1);
+        return s.set(sid, { ...expiringAt(at), n: saving }).then(() => {
+          lastWrite.set(sid, at);
+          lastSave.set(sid, saving);
+        });
+      });
+      await Promise.all(writes);
+    }
+    expect(savesSent().filter((text) => MULTI_ROW.test(text)).length).toBeGreaterThan(0);
+    const rows = await rowsOf(s);
+    for (const [sid, at] of lastWrite) expect([sid, second(rows[sid]!.expires)]).toEqual([sid, at / 1000]);
+    for (const [sid, saving] of lastSave) expect([sid, (await s.get(sid))?.n]).toEqual([sid, saving]);
   });
 
   (backend.name === 'postgres' ? test : test.skip)(
