@@ -58,6 +58,15 @@ const TARGETS = [
     },
   },
   {
+    id: 'writing-vs-floor',
+    text: "Writing mixed workload, default options: ≥ 1.5× the floor's req/s (MariaDB, PostgreSQL), ≥ 1× (SQLite)",
+    check(s, _peers, _skipped, backend) {
+      const x = speedup(s[MIXED_WRITING], 'ours', 'floor');
+      if (x == null) return NA('not measured');
+      return verdict(x >= (backend === 'sqlite' ? 1 : 1.5), `${fmt(x)}× the floor's req/s`);
+    },
+  },
+  {
     id: 'single-c1-vs-floor',
     text: 'Every single operation at concurrency 1: ≤ 1.3× the floor',
     check(s) {
@@ -109,7 +118,7 @@ function evaluateTargets(backends, heap) {
     for (const [name, b] of Object.entries(backends)) {
       if (!b.summary || !(target.backends ?? DIRECT).includes(name)) continue;
       const peers = b.contenders.filter((c) => c.kind === 'peer');
-      row.backends[name] = target.check(b.summary, peers, b.skipped);
+      row.backends[name] = target.check(b.summary, peers, b.skipped, name);
     }
     results.push(row);
   }

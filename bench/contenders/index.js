@@ -11,7 +11,11 @@ const CONTENDERS = [
   floorPostgres({ backends: ['pgbouncer'], named: false }),
   ours({ name: 'ours', label: 'sequelize-session-store', backends: ['sqlite', 'mariadb', 'postgres', 'pgbouncer'] }),
   ours({ name: 'ours-touchafter', label: 'sequelize-session-store, touchAfter 300 s', options: { touchAfter: 300 } }),
-  ours({ name: 'ours-groupcommit', label: 'sequelize-session-store, groupCommit', options: { groupCommit: true } }),
+  ours({
+    name: 'ours-no-groupcommit',
+    label: 'sequelize-session-store, groupCommit: false',
+    options: { groupCommit: false },
+  }),
   require('./connect-session-sequelize'),
   require('./connect-session-knex'),
   require('./express-mysql-session'),
