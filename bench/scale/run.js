@@ -1,8 +1,8 @@
 'use strict';
 // The scale benchmark (npm run bench:scale): a million sessions, half of them expired, on MariaDB
 // and PostgreSQL.
-//  1. One app process sweeps them while it serves a steady get/touch load: sweep duration, rows/s,
-//     get latency p50/p99 before and during the sweep.
+//  1. One app process lists the live ones with store.iterate(), then sweeps them, while it serves a
+//     steady get/touch load: heap while listing, sweep duration, rows/s, get p50/p99 before and during.
 //  2. Four app processes sweep one such table at once, each under load: errors (deadlocks), lost
 //     live sessions, and the total work (DELETE statements, rows) against one process alone.
 // Options: --rows 1000000 --rate 200 (requests/s per process) --batch 1000 --before 10 (seconds)
@@ -61,7 +61,30 @@ async function counts(db, model) {
   return { expired: Number(row.expired), live: Number(row.total) - Number(row.expired) };
 }
 
-/** 1. One process: the sweep under a steady load. */
+/**
+ * Every live session through store.iterate(), while the load runs: one batch in memory at a time,
+ * so the heap (sampled after a GC every 50 batches, with --expose-gc) stays where it started.
+ */
+async function listUnderLoad(store, traffic) {
+  traffic.window();
+  const heapMB = () => {
+    global.gc?.();
+    return process.memoryUsage().heapUsed / 2 ** 20;
+  };
+  const heap = [heapMB()];
+  const started = process.hrtime.bigint();
+  let listed = 0;
+  for await (const listedSession of store.iterate({ batchSize: BATCH })) {
+    if (listedSession.id) listed += 1;
+    if (listed % (BATCH * 50) === 0) heap.push(heapMB());
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const during = traffic.window();
+  heap.push(heapMB());
+  return { listed, seconds, during, heap };
+}
+
+/** 1. One process: the listing, then the sweep, under a steady load. */
 async function sweepUnderLoad(name, url) {
   let statements = 0;
   const db = new Sequelize(url, {
@@ -83,6 +106,11 @@ async function sweepUnderLoad(name, url) {
     await sleep(BEFORE_S * 1000);
     const control = traffic.window();
     log(`  before: p50 ${ms(quiet.p50)} / ${ms(control.p50)} ms, p99 ${ms(quiet.p99)} / ${ms(control.p99)} ms`);
+    const listing = await listUnderLoad(store, traffic);
+    const [heapFirst, heapLast] = [listing.heap[0], listing.heap.at(-1)];
+    log(
+      `  listed ${listing.listed} live sessions in ${listing.seconds.toFixed(1)} s; during: p99 ${ms(listing.during.p99)} ms; heap ${heapFirst.toFixed(1)} -> ${heapLast.toFixed(1)} MB`,
+    );
     const started = process.hrtime.bigint();
     const deleted = await store.prune();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -92,7 +120,7 @@ async function sweepUnderLoad(name, url) {
     log(
       `  swept ${deleted} rows in ${seconds.toFixed(1)} s; during: p50 ${ms(during.p50)} ms, p99 ${ms(during.p99)} ms`,
     );
-    return { name, before, after, deleted, statements, seconds, quiet, control, during };
+    return { name, before, after, deleted, statements, seconds, quiet, control, during, listing };
   } finally {
     await model.drop();
     await db.close();
@@ -146,6 +174,16 @@ function report(one, fleet) {
   lines.push(
     `| get p99 of a second quiet window (noise) | ${ms(one.control.p99)} ms (${(one.control.p99 / one.quiet.p99).toFixed(2)}x) |`,
   );
+  const { listing } = one;
+  lines.push(
+    `| live sessions listed by iterate() | ${listing.listed.toLocaleString('en')} in ${listing.seconds.toFixed(1)} s (batches of ${BATCH}) |`,
+  );
+  lines.push(
+    `| get p99 during the listing | ${ms(listing.during.p99)} ms (${(listing.during.p99 / one.quiet.p99).toFixed(2)}x the quiet window) |`,
+  );
+  lines.push(
+    `| heap while listing (after a GC, every 50 batches) | ${listing.heap.map((mb) => mb.toFixed(1)).join(' → ')} MB |`,
+  );
   lines.push(
     `| load | ${RATE} get+touch/s; ${one.during.requests} gets during the sweep, ${one.during.errors} errors, ${one.during.lost} live sessions not found |`,
   );
@@ -184,6 +222,9 @@ function broken(one, fleet) {
   const problems = [];
   if (one.after.expired !== 0 || one.after.live !== one.before.live) problems.push('one sweep: wrong rows left');
   if (one.during.errors + one.during.lost > 0) problems.push('one sweep: request errors or lost sessions');
+  if (one.listing.listed !== one.before.live) problems.push('listing: iterate() did not list every live session once');
+  if (one.listing.during.errors + one.listing.during.lost > 0)
+    problems.push('listing: request errors or lost sessions');
   if (fleet.each.some((r) => r.error)) problems.push('fleet: a sweep failed');
   if (sum('deleted') !== fleet.before.expired) problems.push('fleet: deleted count is not the expired count');
   if (fleet.after.expired !== 0 || fleet.after.live !== fleet.before.live) problems.push('fleet: wrong rows left');
