@@ -55,6 +55,45 @@ const APP = `${OPEN_DB}
   })();
 `;
 
+/**
+ * One app process writing with group commit (the default): it gets ready, waits for "go", then
+ * runs 32 concurrent request loops of touches and saves over sessions shared by the fleet and
+ * sessions of its own, and prints the last save of each of its own sessions it saw acknowledged.
+ */
+const WRITER = `${OPEN_DB}
+  const { table, shared, name } = JSON.parse(process.env.SSS_FLEET);
+  const db = open({ logging: false, pool: { max: 3 } });
+  const store = new SequelizeStore({ db, tableName: table, modelKey: table, checkExpirationInterval: 0 });
+  const seen = { errors: [], acknowledged: {}, writes: 0 };
+  const cookie = () => ({ expires: new Date(Date.now() + 60000 + Math.floor(Math.random() * 600) * 1000) });
+  (async () => {
+    if (url.startsWith('sqlite:')) await db.query('PRAGMA busy_timeout = 10000');
+    await store.length();
+    console.log('ready');
+    await new Promise((resolve) => process.stdin.once('data', resolve));
+    let n = 0;
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      for (let i = 0; i < 15; i += 1) {
+        const roll = Math.random();
+        const sharedSid = 'shared-' + Math.floor(Math.random() * shared);
+        const ownSid = name + '-' + Math.floor(Math.random() * 10);
+        try {
+          if (roll < 0.6) await store.touch(sharedSid, { cookie: cookie() });
+          else if (roll < 0.8) await store.set(sharedSid, { cookie: cookie(), by: name });
+          else {
+            const saving = (n += 1);
+            await store.set(ownSid, { cookie: cookie(), n: saving });
+            seen.acknowledged[ownSid] = saving;
+          }
+          seen.writes += 1;
+        } catch (e) { seen.errors.push(e.message); }
+      }
+    }));
+    console.log(JSON.stringify(seen));
+    await db.close();
+  })();
+`;
+
 /** The database URL a child opens: the server's, or the context's SQLite file. */
 function childUrl(backend: Backend, db: unknown): string {
   return backend.name === 'sqlite' ? `sqlite:${(db as { options: { storage: string } }).options.storage}` : backend.url;
@@ -93,6 +132,35 @@ describe.each(availableBackends())('a fleet of app processes on $name', (backend
     const statements = seen.reduce((sum, s) => sum + s.statements, 0);
     expect(statements).toBeLessThanOrEqual(expired / batch + 4);
     expect(await sidsOf(store.sessionModel)).toEqual(liveSids(live));
+  }, 60_000);
+
+  test('four processes writing shared sessions by group commit: no deadlock, no error, no lost save', async () => {
+    const shared = 20;
+    const store = await ctx.store();
+    const table = store.sessionModel.getTableName() as string;
+    if (backend.name === 'sqlite') await ctx.db.query('PRAGMA journal_mode = WAL');
+    for (let i = 0; i < shared; i += 1)
+      await store.set(`shared-${i}`, { cookie: { expires: new Date(Date.now() + 60_000) } } as never);
+    const names = ['a', 'b', 'c', 'd'];
+    const apps = names.map((name) =>
+      startNode(['-e', WRITER], 60_000, {
+        SSS_URL: childUrl(backend, ctx.db),
+        SSS_FLEET: JSON.stringify({ table, shared, name }),
+      }),
+    );
+    await Promise.all(apps.map((app) => app.saw(/^ready$/m)));
+    for (const app of apps) app.child.stdin.end('go\n');
+    const outcomes = await Promise.all(apps.map((app) => app.outcome));
+    for (const outcome of outcomes)
+      expect({ code: outcome.code, stderr: outcome.stderr }).toEqual({ code: 0, stderr: '' });
+    type Seen = { errors: string[]; acknowledged: Record<string, number>; writes: number };
+    const seen = outcomes.map(jsonLine) as Seen[];
+    expect(seen.flatMap((s) => s.errors)).toEqual([]); // no deadlock, no lock timeout
+    expect(seen.map((s) => s.writes)).toEqual([480, 480, 480, 480]);
+    for (const { acknowledged } of seen) {
+      for (const [sid, n] of Object.entries(acknowledged)) expect([sid, (await store.get(sid))?.n]).toEqual([sid, n]);
+    }
+    for (let i = 0; i < shared; i += 1) expect(await store.get(`shared-${i}`)).not.toBeNull();
   }, 60_000);
 
   test('a process with an idle store and a running pruner exits on its own', async () => {
