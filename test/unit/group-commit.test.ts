@@ -152,3 +152,44 @@ test('a write left out for the size of the batch is not overtaken by a later wri
   db.batches[3]!.settle();
   await Promise.all(all);
 });
+
+test('writes that need another statement wait for a batch of their own, and their key with them', async () => {
+  const db = fakeDatabase();
+  // A touch ("t:") and a save ("s:") never share a statement.
+  const kind = (item: string) => item.slice(0, 2);
+  const group = new GroupCommit<string>(db.send, fits(500), undefined, (first, item) => kind(first) === kind(item));
+  const all = [
+    group.write('a', 't:a1'),
+    group.write('b', 't:b1'),
+    group.write('c', 's:c1'),
+    group.write('d', 't:d1'),
+    group.write('c', 't:c2'),
+    group.write('e', 's:e1'),
+  ];
+  db.batches[0]!.settle();
+  await tick();
+  // c's touch follows its save, so it waits with it.
+  expect(db.batches[1]!.items).toEqual(['t:b1', 't:d1']);
+  db.batches[1]!.settle();
+  await tick();
+  expect(db.batches[2]!.items).toEqual(['s:c1', 's:e1']);
+  db.batches[2]!.settle();
+  await tick();
+  expect(db.batches[3]!.items).toEqual(['t:c2']);
+  db.batches[3]!.settle();
+  await Promise.all(all);
+});
+
+test('each caller gets its own result from the batch that carried it', async () => {
+  const pending: ((results: string[]) => void)[] = [];
+  const send = (items: string[]) =>
+    new Promise<string[]>((resolve) => pending.push(() => resolve(items.map((item) => `row of ${item}`))));
+  const group = new GroupCommit<string, string>(send, fits(500));
+  const lone = group.write('a', 'a');
+  const batched = ['c', 'b'].map((key) => group.write(key, key));
+  pending[0]!([]);
+  expect(await lone).toBe('row of a');
+  await tick();
+  pending[1]!([]);
+  expect(await Promise.all(batched)).toEqual(['row of c', 'row of b']);
+});
