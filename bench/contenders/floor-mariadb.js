@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, tombstoneExpiry, createStoreTable } = require('./floor-sql');
 
 /** The floor on MariaDB: a mysql2 pool of 5 and execute(), prepared once per connection. */
 module.exports = {
@@ -35,7 +35,8 @@ module.exports = {
           await execute(sql.touch, [expires, now, sid, sid, now, ...touchBounds(expires)]);
         },
         async destroy(sid) {
-          await execute(sql.destroy, [sid, sid]);
+          const now = new Date();
+          await execute(sql.destroy, [sid, tombstoneExpiry(), now, now]);
         },
       },
       pool: `mysql2 pool, connectionLimit ${env.poolSize}`,

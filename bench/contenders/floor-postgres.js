@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, tombstoneExpiry, createStoreTable } = require('./floor-sql');
 
 /**
  * The floor on PostgreSQL: a pg Pool of 5 and named queries, prepared once per connection. Behind
@@ -41,7 +41,8 @@ const floorPostgres = ({ backends, named }) => ({
           await query('touch', [expires, now, sid, now, ...touchBounds(expires)]);
         },
         async destroy(sid) {
-          await query('destroy', [sid]);
+          const now = new Date();
+          await query('destroy', [sid, tombstoneExpiry(), now, now]);
         },
       },
       pool: `pg Pool, max ${env.poolSize}${named ? ', named statements' : ', unnamed statements'}`,

@@ -1,6 +1,6 @@
 'use strict';
 
-const { floorStatements, expiryOf, touchBounds, createStoreTable } = require('./floor-sql');
+const { floorStatements, expiryOf, touchBounds, tombstoneExpiry, createStoreTable } = require('./floor-sql');
 
 /** A date as Sequelize writes it to an SQLite DATETIME column (compared as text). */
 function sqliteDate(date) {
@@ -50,7 +50,8 @@ module.exports = {
         },
         async set(sid, session) {
           const now = sqliteDate(new Date());
-          await promisified(prepared.set, 'run', [
+          // all(): the upsert returns the row it wrote, as the store's does.
+          await promisified(prepared.set, 'all', [
             [sid, JSON.stringify(session), sqliteDate(expiryOf(session)), now, now],
           ]);
         },
@@ -63,7 +64,8 @@ module.exports = {
           ]);
         },
         async destroy(sid) {
-          await promisified(prepared.destroy, 'run', [[sid]]);
+          const now = sqliteDate(new Date());
+          await promisified(prepared.destroy, 'run', [[sid, sqliteDate(tombstoneExpiry()), now, now]]);
         },
       },
       pool: 'one sqlite3 Database',
