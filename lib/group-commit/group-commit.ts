@@ -22,6 +22,16 @@ export type BatchFits = (count: number, weight: number) => boolean;
 /** Whether `item` can share one statement with `first`, the first item of a batch (a touch with a touch). */
 export type SameStatement<Item> = (first: Item, item: Item) => boolean;
 
+/** What a batch may be besides its sending function and its cap. */
+export interface BatchRules<Item> {
+  /** What an item adds to a batch's weight, as `fits` judges it (its bytes, say); 0 by default. */
+  weigh?: (item: Item) => number;
+  /** Whether two items can go in one statement; any two by default. */
+  same?: SameStatement<Item>;
+  /** How many of `count` ready items to send (a size with a statement already prepared); all by default. */
+  size?: (count: number) => number;
+}
+
 /**
  * Group commit: while a write is in flight, the writes that arrive wait; when it is done, all
  * that waited go as one batch, one statement and one commit. Idle, a write goes at once, alone.
@@ -35,23 +45,16 @@ export class GroupCommit<Item, Result = void> {
   readonly #fits: BatchFits;
   readonly #weigh: (item: Item) => number;
   readonly #same: SameStatement<Item>;
+  readonly #size: (count: number) => number;
   #busy = false;
   #queue: Waiting<Item, Result>[] = [];
 
-  /**
-   * `weigh` tells what an item adds to a batch's size, as `fits` judges it (its bytes, say); `same`
-   * whether two items can go in one statement (by default, any two).
-   */
-  constructor(
-    send: SendBatch<Item, Result>,
-    fits: BatchFits,
-    weigh: (item: Item) => number = () => 0,
-    same: SameStatement<Item> = () => true,
-  ) {
+  constructor(send: SendBatch<Item, Result>, fits: BatchFits, rules: BatchRules<Item> = {}) {
     this.#send = send;
     this.#fits = fits;
-    this.#weigh = weigh;
-    this.#same = same;
+    this.#weigh = rules.weigh ?? (() => 0);
+    this.#same = rules.same ?? (() => true);
+    this.#size = rules.size ?? ((count) => count);
   }
 
   /** Writes `item` (of the row `key`) alone now, or with the next batch if a write is in flight. */
@@ -114,7 +117,9 @@ export class GroupCommit<Item, Result = void> {
         batch.push(waiting);
       }
     }
-    this.#queue = later;
+    // The rest of a batch cut to a size goes first next time: ahead of every later write of its keys.
+    const rest = batch.splice(Math.max(1, this.#size(batch.length)));
+    this.#queue = rest.length > 0 ? [...rest, ...later] : later;
     return batch;
   }
 }

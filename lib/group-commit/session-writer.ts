@@ -3,7 +3,7 @@ import { runsNatively } from '../driver/create-runner';
 import type { Runner } from '../driver/runner';
 import type { Row, Statement } from '../driver/statement';
 import type { DateParameter } from '../sql/dates';
-import { MAX_BATCH_BYTES, MAX_BATCH_ROWS, touchBatchStatements } from '../sql/batch-statements';
+import { batchSize, MAX_BATCH_BYTES, MAX_BATCH_ROWS, touchBatchStatements } from '../sql/batch-statements';
 import { upsertBatchStatements, type UpsertBatchArgs } from '../sql/batch-upsert';
 import type { HotStatements, TouchArgs, UpsertArgs } from '../sql/hot-statements';
 import type { SessionTable } from '../sql/session-table';
@@ -104,8 +104,11 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
   const group = new GroupCommit<Write, Row>(
     send,
     (count, bytes) => count < MAX_BATCH_ROWS && bytes <= MAX_BATCH_BYTES,
-    weigh,
-    (first, write) => ('touch' in first ? 'touch' in write : 'save' in write && write.shape === first.shape),
+    {
+      weigh,
+      same: (first, write) => ('touch' in first ? 'touch' in write : 'save' in write && write.shape === first.shape),
+      size: batchSize,
+    },
   );
   return {
     touch: (args, signal) => group.write(args.key, { touch: args }, signal),

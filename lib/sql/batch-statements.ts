@@ -22,6 +22,20 @@ export const MAX_BATCH_ROWS = 500;
  */
 export const MAX_BATCH_BYTES = 512 * 1024;
 
+/**
+ * The sizes a batch is cut to, each a statement text prepared per connection (and, on MySQL and
+ * MariaDB, counted against the server's max_prepared_stmt_count): 18 of them, not one per size
+ * from 2 to 500. A batch of 40 ready writes sends 32; the other 8 go in the next.
+ */
+const BATCH_SIZES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, MAX_BATCH_ROWS];
+
+/** The largest batch size that `count` ready writes fill. */
+export function batchSize(count: number): number {
+  let size = 1;
+  for (const candidate of BATCH_SIZES) if (candidate <= count) size = candidate;
+  return size;
+}
+
 let batchStoreCount = 0;
 
 /**
@@ -76,10 +90,18 @@ export function touchBatchStatements(
       ? ['v.sid', 'v.expires', 'v.lo', 'v.hi']
       : ['v.column1', 'v.column2', 'v.column3', 'v.column4'];
     const column = (quoted: string): string => `s.${quoted}`;
+    // PostgreSQL locks the rows of a join in whatever order its plan reads them, which changes with
+    // the batch's size: two processes' batches could lock shared rows in opposite orders and
+    // deadlock. The rows are locked first, in byte order of sid (the order of every batch's rows).
+    const from = postgres
+      ? `WITH v(sid, expires, lo, hi) AS (VALUES ${values}), locked AS (SELECT ${column(t.sid)} AS sid ` +
+        `FROM ${t.table} AS s JOIN v ON ${column(t.sid)} = v.sid ORDER BY ${column(t.sid)} COLLATE "C" FOR UPDATE OF s) ` +
+        `UPDATE ${t.table} AS s SET ${t.expires} = ${expires}${set} FROM v, locked ` +
+        `WHERE locked.sid = ${column(t.sid)} AND `
+      : `UPDATE ${t.table} AS s SET ${t.expires} = ${expires}${set} FROM (VALUES ${values}) AS v WHERE `;
     const text =
-      `UPDATE ${t.table} AS s SET ${t.expires} = ${expires}${set} ` +
-      `FROM (VALUES ${values}) AS v${postgres ? '(sid, expires, lo, hi)' : ''} ` +
-      `WHERE ${column(t.sid)} = ${sid} AND ${column(t.expires)} > ${now} ` +
+      from +
+      `${column(t.sid)} = ${sid} AND ${column(t.expires)} > ${now} ` +
       `AND (${column(t.expires)} <= ${lo} OR ${column(t.expires)} >= ${hi})` +
       // A tombstone is no session: a touch passes it by, as the one-row touch does.
       (tombstones ? ` AND ${column(t.data)} IS NOT NULL` : '');

@@ -128,11 +128,7 @@ test('a caller whose deadline passed while queued is left out; the batch is aban
 
 test('a write left out for the size of the batch is not overtaken by a later write of its key', async () => {
   const db = fakeDatabase();
-  const group = new GroupCommit<string>(
-    db.send,
-    (_count, weight) => weight <= 10,
-    (item) => item.length,
-  );
+  const group = new GroupCommit<string>(db.send, (_count, weight) => weight <= 10, { weigh: (item) => item.length });
   const all = [
     group.write('a', 'a'),
     group.write('b', 'b-small'),
@@ -157,7 +153,9 @@ test('writes that need another statement wait for a batch of their own, and thei
   const db = fakeDatabase();
   // A touch ("t:") and a save ("s:") never share a statement.
   const kind = (item: string) => item.slice(0, 2);
-  const group = new GroupCommit<string>(db.send, fits(500), undefined, (first, item) => kind(first) === kind(item));
+  const group = new GroupCommit<string>(db.send, fits(500), {
+    same: (first, item) => kind(first) === kind(item),
+  });
   const all = [
     group.write('a', 't:a1'),
     group.write('b', 't:b1'),
@@ -192,4 +190,25 @@ test('each caller gets its own result from the batch that carried it', async () 
   await tick();
   pending[1]!([]);
   expect(await Promise.all(batched)).toEqual(['row of c', 'row of b']);
+});
+
+test('a batch is cut to a size of its own; the rest goes first in the next one, ahead of later writes of its keys', async () => {
+  const db = fakeDatabase();
+  const group = new GroupCommit<string>(db.send, fits(500), { size: (count) => (count >= 4 ? 4 : count) });
+  const all = [
+    group.write('a', 'a1'),
+    ...['b', 'c', 'd', 'e', 'f', 'g'].map((key) => group.write(key, key)),
+    group.write('f', 'f2'),
+  ];
+  db.batches[0]!.settle();
+  await tick();
+  expect(db.batches[1]!.items).toEqual(['b', 'c', 'd', 'e']);
+  db.batches[1]!.settle();
+  await tick();
+  expect(db.batches[2]!.items).toEqual(['f', 'g']);
+  db.batches[2]!.settle();
+  await tick();
+  expect(db.batches[3]!.items).toEqual(['f2']);
+  db.batches[3]!.settle();
+  await Promise.all(all);
 });
