@@ -119,10 +119,14 @@ export class TableOperations {
     }
   }
 
-  /** Decodes listed rows; an unreadable one is reported and left out. */
+  /**
+   * Decodes listed rows; an unreadable one is reported and left out. Every 100 rows it lets the
+   * event loop run, so that the requests a server is serving meanwhile do not wait for a whole page.
+   */
   async #listed(rows: StoredSession[]): Promise<ListedSession[]> {
     const sessions: ListedSession[] = [];
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
+      if (index > 0 && index % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
       try {
         sessions.push({ ...(await this.#shared.codec.decode(row.sid, row.data)), id: row.sid });
       } catch (error) {
