@@ -48,7 +48,11 @@ export class SavedRows {
   /** Whether the upsert returns the row it wrote; asked of the server at the first save, then known. */
   #returns(): boolean | Promise<boolean> {
     if (this.#returning === undefined) {
-      const asking = this.#runnerReturns ? upsertReturnsRow(this.#model) : Promise.resolve(false);
+      // Retried like any statement: every save waits for this answer, and fails with it.
+      const model = this.#model;
+      const asking = this.#runnerReturns
+        ? this.#resilience.call(() => upsertReturnsRow(model), undefined)
+        : Promise.resolve(false);
       this.#returning = asking.then((returns) => (this.#returning = returns));
       asking.catch(() => (this.#returning = undefined)); // ask again at the next save
     }
