@@ -1,3 +1,14 @@
+/** The result of one write of a batch that failed on its own (the batch was split): its caller gets `error`. */
+export class FailedWrite {
+  constructor(readonly error: unknown) {}
+}
+
+/** What a caller gets of its result: the result, or a rejection with a FailedWrite's error. */
+function settleWith<Result>(result: Result | FailedWrite | undefined): Result | undefined {
+  if (result instanceof FailedWrite) throw result.error;
+  return result;
+}
+
 /** A write waiting for the batch that will carry it. */
 interface Waiting<Item, Result> {
   key: string;
@@ -9,12 +20,13 @@ interface Waiting<Item, Result> {
 
 /**
  * Sends one batch (in key order, one item per key) as one statement; rejects for all of it. It may
- * resolve to one result per item, in the order of `items` (the row each save wrote).
+ * resolve to one result per item, in the order of `items` (the row each save wrote), a FailedWrite
+ * for an item that failed alone.
  */
 export type SendBatch<Item, Result> = (
   items: Item[],
   signal: AbortSignal | undefined,
-) => Promise<readonly (Result | undefined)[] | void>;
+) => Promise<readonly (Result | FailedWrite | undefined)[] | void>;
 
 /** Whether one more item still fits a batch of `count` items that weigh `weight` in all (with it). */
 export type BatchFits = (count: number, weight: number) => boolean;
@@ -63,7 +75,7 @@ export class GroupCommit<Item, Result = void> {
       return new Promise((resolve, reject) => this.#queue.push({ key, item, signal, resolve, reject }));
     }
     this.#busy = true;
-    const sent = this.#send([item], signal).then((results) => results?.[0]);
+    const sent = this.#send([item], signal).then((results) => settleWith(results?.[0]));
     const next = (): void => this.#next();
     sent.then(next, next);
     return sent;
@@ -82,7 +94,13 @@ export class GroupCommit<Item, Result = void> {
       signal,
     ).then(
       (results) => {
-        batch.forEach((waiting, i) => waiting.resolve(results?.[i]));
+        batch.forEach((waiting, i) => {
+          try {
+            waiting.resolve(settleWith(results?.[i]));
+          } catch (error) {
+            waiting.reject(error);
+          }
+        });
         this.#next();
       },
       (error: unknown) => {

@@ -7,7 +7,8 @@ import { batchSize, MAX_BATCH_BYTES, MAX_BATCH_ROWS, touchBatchStatements } from
 import { upsertBatchStatements, type UpsertBatchArgs } from '../sql/batch-upsert';
 import type { HotStatements, TouchArgs, UpsertArgs } from '../sql/hot-statements';
 import type { SessionTable } from '../sql/session-table';
-import { GroupCommit } from './group-commit';
+import { isTransient } from '../driver/errors';
+import { FailedWrite, GroupCommit } from './group-commit';
 
 /** A save as the writer takes it: its one-row upsert (which returns the row), and what it writes. */
 export interface SaveWrite {
@@ -81,7 +82,7 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
   const sidField = fieldOf(parts.model, 'sid');
   const { date } = parts;
 
-  const send = async (writes: Write[], signal: AbortSignal | undefined): Promise<(Row | undefined)[] | void> => {
+  const sendBatch = async (writes: Write[], signal: AbortSignal | undefined): Promise<(Row | undefined)[] | void> => {
     const first = writes[0]!;
     if ('touch' in first) {
       const touches = writes.map((write) => (write as { touch: TouchArgs }).touch);
@@ -100,6 +101,29 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
     // RETURNING gives no order: each caller gets the row of its own sid (none: a tombstone kept it out).
     const byKey = new Map(rows.map((row) => [String(row[sidField]), row]));
     return saves.map((save) => byKey.get(save.args.key));
+  };
+  /** Alone, with a retry budget of its own: what a write of a batch that kept failing falls back to. */
+  const sendAlone = async (write: Write, signal: AbortSignal | undefined): Promise<Row | undefined> => {
+    if ('touch' in write) {
+      await touchOne(write.touch, signal);
+      return undefined;
+    }
+    return saveOne(write.save, signal);
+  };
+  // A batch that still fails transiently after its retries (connections reset one after the other)
+  // is split: each write is sent alone, so that one budget of retries is not all its callers get.
+  const send = async (
+    writes: Write[],
+    signal: AbortSignal | undefined,
+  ): Promise<(Row | FailedWrite | undefined)[] | void> => {
+    try {
+      return await sendBatch(writes, signal);
+    } catch (error) {
+      if (writes.length === 1 || !isTransient(error) || signal?.aborted) throw error;
+      return Promise.all(
+        writes.map((write) => sendAlone(write, signal).catch((alone: unknown) => new FailedWrite(alone))),
+      );
+    }
   };
   const group = new GroupCommit<Write, Row>(
     send,
