@@ -62,7 +62,12 @@ const PG_CONTENTION_STATES = new Set([
 const PG_POOLER_STATES = new Set(['26000', '42P05']);
 
 /** Errors that carry no code: pg's for a connection that ended under it. */
-const CONNECTION_MESSAGES = [/^Connection terminated/, /encountered a connection error and is not queryable/];
+const CONNECTION_MESSAGES = [
+  /^Connection terminated/,
+  /encountered a connection error and is not queryable/,
+  // A Galera node that has left the cluster refuses every commit until it rejoins: another node serves.
+  /Not connected to Primary Component/,
+];
 
 /** Sequelize's connection errors whose cause is the network, not the configuration. */
 const SEQUELIZE_CONNECTION_ERRORS = new Set([
