@@ -6,7 +6,7 @@ import type { DateParameter } from '../sql/dates';
 import { batchSize, MAX_BATCH_BYTES, MAX_BATCH_ROWS, touchBatchStatements } from '../sql/batch-statements';
 import { upsertBatchStatements, type UpsertBatchArgs } from '../sql/batch-upsert';
 import type { HotStatements, TouchArgs, UpsertArgs } from '../sql/hot-statements';
-import type { SessionTable } from '../sql/session-table';
+import { fieldOf, type SessionTable } from '../sql/session-table';
 import { isTransient } from '../driver/errors';
 import { FailedWrite, GroupCommit } from './group-commit';
 
@@ -43,7 +43,7 @@ export interface SessionWriterParts {
   tombstones: boolean;
 }
 
-type Write = { touch: TouchArgs } | { save: SaveWrite; shape: string };
+type Write = { touch: TouchArgs } | { save: SaveWrite };
 
 /** PostgreSQL takes at most 65,535 bind parameters in a statement. */
 const MAX_BIND_PARAMETERS = 65_535;
@@ -72,11 +72,14 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
   }
   const dialect = parts.db.getDialect();
   const touchBatch = touchBatchStatements(table, dialect, parts.tombstones);
-  const upsertBatches = new Map<string, (rows: number) => Statement<UpsertBatchArgs>>();
-  const upsertBatch = (save: SaveWrite, shape: string): ((rows: number) => Statement<UpsertBatchArgs>) => {
-    let batch = upsertBatches.get(shape);
+  // One multi-row save per one-row upsert: the same columns, and the same guard against tombstones.
+  const upsertBatches = new Map<Statement<UpsertArgs>, (rows: number) => Statement<UpsertBatchArgs>>();
+  const upsertBatch = (save: SaveWrite): ((rows: number) => Statement<UpsertBatchArgs>) => {
+    let batch = upsertBatches.get(save.statement);
     const guarded = parts.tombstones && !save.overTombstone;
-    if (!batch) upsertBatches.set(shape, (batch = upsertBatchStatements(table, dialect, save.attributes, guarded)));
+    if (!batch) {
+      upsertBatches.set(save.statement, (batch = upsertBatchStatements(table, dialect, save.attributes, guarded)));
+    }
     return batch;
   };
   const sidField = fieldOf(parts.model, 'sid');
@@ -96,19 +99,11 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
     }
     const saves = writes.map((write) => (write as { save: SaveWrite }).save);
     if (saves.length === 1) return [await saveOne(saves[0]!, signal)];
-    const statement = upsertBatch(first.save, first.shape)(saves.length);
+    const statement = upsertBatch(first.save)(saves.length);
     const rows = await runner.all(statement, { rows: saves.map((save) => save.args) }, signal);
     // RETURNING gives no order: each caller gets the row of its own sid (none: a tombstone kept it out).
     const byKey = new Map(rows.map((row) => [String(row[sidField]), row]));
     return saves.map((save) => byKey.get(save.args.key));
-  };
-  /** Alone, with a retry budget of its own: what a write of a batch that kept failing falls back to. */
-  const sendAlone = async (write: Write, signal: AbortSignal | undefined): Promise<Row | undefined> => {
-    if ('touch' in write) {
-      await touchOne(write.touch, signal);
-      return undefined;
-    }
-    return saveOne(write.save, signal);
   };
   // A batch that still fails transiently after its retries (connections reset one after the other)
   // is split: each write is sent alone, so that one budget of retries is not all its callers get.
@@ -121,7 +116,12 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
     } catch (error) {
       if (writes.length === 1 || !isTransient(error) || signal?.aborted) throw error;
       return Promise.all(
-        writes.map((write) => sendAlone(write, signal).catch((alone: unknown) => new FailedWrite(alone))),
+        writes.map((write) =>
+          sendBatch([write], signal).then(
+            (results) => results?.[0],
+            (alone: unknown) => new FailedWrite(alone),
+          ),
+        ),
       );
     }
   };
@@ -130,7 +130,9 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
     (count, bytes) => count < MAX_BATCH_ROWS && bytes <= MAX_BATCH_BYTES,
     {
       weigh,
-      same: (first, write) => ('touch' in first ? 'touch' in write : 'save' in write && write.shape === first.shape),
+      // Saves share a statement when they share the one-row upsert (its columns, its guard).
+      same: (first, write) =>
+        'touch' in first ? 'touch' in write : 'save' in write && write.save.statement === first.save.statement,
       size: batchSize,
     },
   );
@@ -138,17 +140,9 @@ export function sessionWriter(parts: SessionWriterParts): SessionWriter {
     touch: (args, signal) => group.write(args.key, { touch: args }, signal),
     save: (save, signal) => {
       if (save.attributes.length + 3 > MAX_BIND_PARAMETERS / MAX_BATCH_ROWS) return saveOne(save, signal);
-      // Saves of other columns, or one over a tombstone, need a statement of their own.
-      const shape = `${save.overTombstone ? 'over' : 'guarded'}\0${save.attributes.join('\0')}`;
-      return group.write(save.args.key, { save, shape }, signal);
+      return group.write(save.args.key, { save }, signal);
     },
   };
-}
-
-/** The column an attribute is stored in, as drivers name it in a row. */
-function fieldOf(model: ModelStatic<Model>, attribute: string): string {
-  const raw = (model.getAttributes() as Record<string, { field?: string } | undefined>)[attribute];
-  return raw?.field ?? attribute;
 }
 
 /**

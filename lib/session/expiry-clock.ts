@@ -1,5 +1,5 @@
 import type { SessionData } from 'express-session';
-import { expiryOf, type SessionTtl } from './expiry';
+import { cookieExpiry, expiryOf, type SessionTtl } from './expiry';
 
 /** How close two expiries of one session must be to count as the same instant, read twice. */
 const SAME_INSTANT_MS = 2;
@@ -18,9 +18,12 @@ export class ExpiryClock {
 
   /** When the session of `key` expires if written now. */
   expiryOf(key: string, session: SessionData, expiration: number, ttl: SessionTtl | undefined): Date {
+    if (ttl === undefined) {
+      const browsers = cookieExpiry(session);
+      if (browsers) return browsers; // the browser's expiry, not the clock's
+    }
     const now = Date.now();
     const at = expiryOf(session, expiration, ttl, now);
-    if (ttl === undefined && hasCookieExpiry(session)) return at; // the browser's expiry, not the clock's
     if (now !== this.#millisecond) {
       // A new millisecond: what was handed out two ago is behind the clock by now.
       this.#previous = now - this.#millisecond === 1 ? this.#current : new Map<string, number>();
@@ -34,10 +37,4 @@ export class ExpiryClock {
     this.#current.set(key, ms);
     return ms === at.getTime() ? at : new Date(ms);
   }
-}
-
-function hasCookieExpiry(session: SessionData): boolean {
-  const expires: unknown = session.cookie?.expires;
-  if (expires instanceof Date) return !Number.isNaN(expires.getTime());
-  return (typeof expires === 'string' || typeof expires === 'number') && !Number.isNaN(new Date(expires).getTime());
 }

@@ -22,12 +22,17 @@ function lifetime(ttl: SessionTtl, session: SessionData): number {
  */
 export function expiryOf(session: SessionData, expiration: number, ttl?: SessionTtl, now = Date.now()): Date {
   if (ttl !== undefined) return new Date(now + lifetime(ttl, session));
+  return cookieExpiry(session) ?? new Date(now + expiration);
+}
+
+/** The cookie's own expiry (a Date, or an ISO string once it went through JSON), if it has one. */
+export function cookieExpiry(session: SessionData): Date | undefined {
   const expires: unknown = session.cookie?.expires;
   if (expires instanceof Date || typeof expires === 'string' || typeof expires === 'number') {
     const at = new Date(expires);
     if (!Number.isNaN(at.getTime())) return at;
   }
-  return new Date(now + expiration);
+  return undefined;
 }
 
 /**

@@ -15,6 +15,12 @@ export interface SessionTable {
   column(attribute: string): string;
 }
 
+/** The column an attribute is stored in, unquoted, as drivers name it in a row. */
+export function fieldOf(model: ModelStatic<Model>, attribute: string): string {
+  const raw = (model.getAttributes() as Record<string, { field?: string } | undefined>)[attribute];
+  return raw?.field ?? attribute;
+}
+
 /** The bare table name of a model (without its schema). */
 export function tableNameOf(model: ModelStatic<Model>): string {
   const name = model.getTableName() as string | { tableName: string; schema?: string };

@@ -1,4 +1,5 @@
 import type { Model, ModelStatic } from 'sequelize';
+import { fieldOf } from './session-table';
 
 interface SidAttribute {
   field?: string;
@@ -19,7 +20,7 @@ export function sidIsUnique(model: ModelStatic<Model>): boolean {
   if (sid.unique === true) return true;
   const group = typeof sid.unique === 'string' ? sid.unique : sid.unique ? sid.unique.name : undefined;
   if (group && !Object.entries(attributes).some(([name, a]) => name !== 'sid' && a.unique === group)) return true;
-  const field = sid.field ?? 'sid';
+  const field = fieldOf(model, 'sid');
   const indexes = (model.options.indexes ?? []) as IndexOptions[];
   return indexes.some((index) => {
     if (!index.unique || index.fields?.length !== 1) return false;
