@@ -1,19 +1,22 @@
 import type { SessionData } from 'express-session';
 import { cookieExpiry, expiryOf, type SessionTtl } from './expiry';
 
-/** How close two expiries of one session must be to count as the same instant, read twice. */
-const SAME_INSTANT_MS = 2;
+/** What the clock handed out for a session: the expiry as computed, and as moved on. */
+interface Handed {
+  computed: number;
+  handed: number;
+}
 
 /**
  * Expiries that come from the clock (`ttl`, or no cookie expiry) for one session, strictly later
  * at each write. A save and the touch right after it can fall in one millisecond, and would then
  * store the same expiry: the touch would not move it (connect-session-sequelize's own suite checks
  * that it does). The clock remembers what it handed out during the last two milliseconds only, so
- * memory stays small and a nudge never exceeds a few milliseconds.
+ * memory stays small; a nudge is a millisecond per write of the session in the same burst.
  */
 export class ExpiryClock {
-  #current = new Map<string, number>();
-  #previous = new Map<string, number>();
+  #current = new Map<string, Handed>();
+  #previous = new Map<string, Handed>();
   #millisecond = 0;
 
   /** When the session of `key` expires if written now. */
@@ -25,16 +28,19 @@ export class ExpiryClock {
     const now = Date.now();
     const at = expiryOf(session, expiration, ttl, now);
     if (now !== this.#millisecond) {
-      // A new millisecond: what was handed out two ago is behind the clock by now.
-      this.#previous = now - this.#millisecond === 1 ? this.#current : new Map<string, number>();
+      // A new millisecond: keep what the last one handed out, forget the older (writes further
+      // apart get later expiries from the clock itself, give or take a burst's few nudges).
+      this.#previous = now - this.#millisecond === 1 ? this.#current : new Map<string, Handed>();
       this.#current = new Map();
       this.#millisecond = now;
     }
-    let ms = at.getTime();
+    const computed = at.getTime();
     const last = this.#current.get(key) ?? this.#previous.get(key);
-    // Only a repeat of the same instant is moved on: a shorter `ttl` really is earlier.
-    if (last !== undefined && ms <= last && last - ms <= SAME_INSTANT_MS) ms = last + 1;
-    this.#current.set(key, ms);
-    return ms === at.getTime() ? at : new Date(ms);
+    // Moved on past the last one unless it is computed earlier than the last was: a shorter `ttl`
+    // really is earlier. Comparing what was computed, not what was handed out, keeps a run of
+    // nudges (several writes a millisecond) increasing however far it has moved on.
+    const ms = last !== undefined && computed >= last.computed ? Math.max(computed, last.handed + 1) : computed;
+    this.#current.set(key, { computed, handed: ms });
+    return ms === computed ? at : new Date(ms);
   }
 }

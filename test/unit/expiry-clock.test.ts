@@ -30,6 +30,18 @@ describe('ExpiryClock', () => {
     expect(clock.expiryOf('a', noCookie, DAY, undefined).getTime()).toBe(first + 11);
   });
 
+  test('a burst of several writes a millisecond keeps increasing, however far the nudges have gone', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    const expiries: number[] = [];
+    for (let ms = 0; ms < 5; ms += 1) {
+      for (let write = 0; write < 4; write += 1) expiries.push(clock.expiryOf('a', noCookie, DAY, undefined).getTime());
+      jest.advanceTimersByTime(1);
+    }
+    // 4 writes a millisecond for 5 ms: 20 expiries, each one after the last (15 ms past the clock at the end).
+    expect(expiries).toEqual(expiries.map((_, i) => 1_700_000_000_000 + DAY + i));
+  });
+
   test('a cookie expiry is the browser’s and is kept as it is', () => {
     jest.useFakeTimers({ now: 1_700_000_000_000 });
     const clock = new ExpiryClock();
