@@ -1,8 +1,12 @@
 import type { SessionData } from 'express-session';
 import { cookieExpiry, expiryOf, type SessionTtl } from './expiry';
 
-/** What the clock handed out for a session: the expiry as computed, and as moved on. */
+/** How far ahead of the clock a run of nudges may carry one session's expiry. */
+const MAX_NUDGE_MS = 1000;
+
+/** What the clock handed out for a session: when, the expiry as computed, and as moved on. */
 interface Handed {
+  at: number;
   computed: number;
   handed: number;
 }
@@ -11,12 +15,13 @@ interface Handed {
  * Expiries that come from the clock (`ttl`, or no cookie expiry) for one session, strictly later
  * at each write. A save and the touch right after it can fall in one millisecond, and would then
  * store the same expiry: the touch would not move it (connect-session-sequelize's own suite checks
- * that it does). The clock remembers what it handed out during the last two milliseconds only, so
- * memory stays small; a nudge is a millisecond per write of the session in the same burst.
+ * that it does). So a write in the same millisecond is moved a millisecond past the last one, and
+ * the clock remembers a session until its own time has caught up with the nudges: memory holds
+ * the last millisecond's writes and the sessions still ahead of the clock, at most a second ahead
+ * (past a thousand writes a second to one session, expiries stop rising within a millisecond).
  */
 export class ExpiryClock {
-  #current = new Map<string, Handed>();
-  #previous = new Map<string, Handed>();
+  #handed = new Map<string, Handed>();
   #millisecond = 0;
 
   /** When the session of `key` expires if written now. */
@@ -27,20 +32,25 @@ export class ExpiryClock {
     }
     const now = Date.now();
     const at = expiryOf(session, expiration, ttl, now);
-    if (now !== this.#millisecond) {
-      // A new millisecond: keep what the last one handed out, forget the older (writes further
-      // apart get later expiries from the clock itself, give or take a burst's few nudges).
-      this.#previous = now - this.#millisecond === 1 ? this.#current : new Map<string, Handed>();
-      this.#current = new Map();
-      this.#millisecond = now;
-    }
+    if (now !== this.#millisecond) this.#forgetCaughtUp(now);
     const computed = at.getTime();
-    const last = this.#current.get(key) ?? this.#previous.get(key);
-    // Moved on past the last one unless it is computed earlier than the last was: a shorter `ttl`
-    // really is earlier. Comparing what was computed, not what was handed out, keeps a run of
-    // nudges (several writes a millisecond) increasing however far it has moved on.
-    const ms = last !== undefined && computed >= last.computed ? Math.max(computed, last.handed + 1) : computed;
-    this.#current.set(key, { computed, handed: ms });
+    const last = this.#handed.get(key);
+    // Only a write computed no earlier than the last one is moved on: a shorter `ttl` really is
+    // earlier. The last one, as computed then, is where the clock would put it now.
+    const since = last === undefined ? 0 : now - last.at;
+    const ms =
+      last !== undefined && computed >= last.computed + since
+        ? Math.min(Math.max(computed, last.handed + 1), computed + MAX_NUDGE_MS)
+        : computed;
+    this.#handed.set(key, { at: now, computed, handed: ms });
     return ms === computed ? at : new Date(ms);
+  }
+
+  /** A new millisecond: forget the sessions whose next write the clock alone puts later. */
+  #forgetCaughtUp(now: number): void {
+    this.#millisecond = now;
+    for (const [key, last] of this.#handed) {
+      if (now - last.at > last.handed - last.computed) this.#handed.delete(key);
+    }
   }
 }

@@ -42,6 +42,25 @@ describe('ExpiryClock', () => {
     expect(expiries).toEqual(expiries.map((_, i) => 1_700_000_000_000 + DAY + i));
   });
 
+  test('a write after a pause is still moved past a nudged one, until the clock has caught up', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    const start = 1_700_000_000_000 + DAY;
+    for (let write = 0; write < 10; write += 1) clock.expiryOf('a', noCookie, DAY, undefined); // up to start + 9
+    jest.advanceTimersByTime(5); // a slow statement: the clock alone would say start + 5
+    expect(clock.expiryOf('a', noCookie, DAY, undefined).getTime()).toBe(start + 10);
+    jest.advanceTimersByTime(20);
+    expect(clock.expiryOf('a', noCookie, DAY, undefined).getTime()).toBe(start + 25);
+  });
+
+  test('nudges carry an expiry at most a second past the clock', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const clock = new ExpiryClock();
+    let last = 0;
+    for (let write = 0; write < 1500; write += 1) last = clock.expiryOf('a', noCookie, DAY, undefined).getTime();
+    expect(last).toBe(1_700_000_000_000 + DAY + 1000);
+  });
+
   test('a cookie expiry is the browser’s and is kept as it is', () => {
     jest.useFakeTimers({ now: 1_700_000_000_000 });
     const clock = new ExpiryClock();
