@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Sequelize } from 'sequelize';
 import { sqliteFile } from '../support/backends';
+import { startExample, stopAllExamples, stopExample, type RunningExample } from '../support/example-apps';
 
 // The demo behind `npm start`, driven in a real headless Chromium, across a restart of the server.
-const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -15,6 +13,10 @@ if (!haveChromium) {
     throw new Error(`CI=true and no Chromium at ${CHROMIUM}: the end-to-end test cannot be skipped`);
   console.warn(`\n!!! SKIPPING the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
 }
+
+// Each test starts the demo (up to three times) and drives a browser: a minute, so that a slow
+// step fails first with its own message (a start 15 s, a stop 10 s, a page 10 s).
+const SLOW_TEST_MS = 60_000;
 
 const WINDOWS_CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -31,31 +33,9 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `node examples/demo/server.js` and waits for its "listening" line. */
-function startDemo(port: number, sqlitePath: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['examples/demo/server.js'], {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), SESSIONS_SQLITE: sqlitePath },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      if (output.includes('listening on')) resolve(child);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`the demo exited with ${code} before listening:\n${output}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
+/** The demo behind `npm start`, on `port`, its sessions in the SQLite file at `sqlitePath`. */
+function startDemo(port: number, sqlitePath: string): Promise<RunningExample> {
+  return startExample('examples/demo/server.js', { PORT: String(port), SESSIONS_SQLITE: sqlitePath });
 }
 
 /** The session id in the context's demo.sid cookie, which express-session signs: s:<sid>.<signature> */
@@ -79,7 +59,6 @@ async function listedSessions(page: Page): Promise<string[][]> {
 
 (haveChromium ? describe : describe.skip)('the demo in a real browser', () => {
   let browser: Browser;
-  let demo: ChildProcess | undefined;
   const sqlitePath = sqliteFile();
 
   beforeAll(async () => {
@@ -99,100 +78,108 @@ async function listedSessions(page: Page): Promise<string[][]> {
   });
 
   afterAll(async () => {
-    if (demo) await stop(demo);
+    await stopAllExamples();
     await browser?.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(sqlitePath + suffix, { force: true });
   });
 
-  test('log in, survive a server restart, log out and the logged-in row is gone', async () => {
-    const port = await freePort();
-    const url = `http://localhost:${port}/`;
-    demo = await startDemo(port, sqlitePath);
-    const page = await browser.newPage();
+  test(
+    'log in, survive a server restart, log out and the logged-in row is gone',
+    async () => {
+      const port = await freePort();
+      const url = `http://localhost:${port}/`;
+      let demo = await startDemo(port, sqlitePath);
+      const page = await browser.newPage();
+      // A page that has not come within 10 s fails with Playwright's message, naming the step.
+      page.setDefaultTimeout(10_000);
 
-    await page.goto(url);
-    await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
-    await logIn(page, url, 'ada');
+      await page.goto(url);
+      await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
+      await logIn(page, url, 'ada');
 
-    expect(await stop(demo)).toBe(0);
-    demo = await startDemo(port, sqlitePath);
+      expect(await stopExample(demo)).toBe(0);
+      demo = await startDemo(port, sqlitePath);
 
-    await page.reload();
-    await expect(page.textContent('body')).resolves.toContain('Logged in as ada.');
-    const visits = Number(await page.textContent('p strong'));
-    expect(visits).toBeGreaterThanOrEqual(3);
+      await page.reload();
+      await expect(page.textContent('body')).resolves.toContain('Logged in as ada.');
+      const visits = Number(await page.textContent('p strong'));
+      expect(visits).toBeGreaterThanOrEqual(3);
 
-    const loggedInSid = await sessionIdOf(page.context());
-    await Promise.all([page.waitForURL(url), page.click('text=Log out')]);
-    await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
-    expect(await stop(demo)).toBe(0);
-    demo = undefined;
+      const loggedInSid = await sessionIdOf(page.context());
+      await Promise.all([page.waitForURL(url), page.click('text=Log out')]);
+      await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
+      expect(await stopExample(demo)).toBe(0);
 
-    const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
-    try {
-      // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
-      const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
-      // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
-      expect(rows).not.toContainEqual({ sid: loggedInSid });
-      expect(rows).toHaveLength(1);
-    } finally {
-      await db.close();
-    }
-  });
+      const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
+      try {
+        // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
+        const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
+        // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
+        expect(rows).not.toContainEqual({ sid: loggedInSid });
+        expect(rows).toHaveLength(1);
+      } finally {
+        await db.close();
+      }
+    },
+    SLOW_TEST_MS,
+  );
 
-  test('"Your sessions" lists both devices of a user; "Log out everywhere else" ends the other one only', async () => {
-    const port = await freePort();
-    const url = `http://localhost:${port}/`;
-    demo = await startDemo(port, sqlitePath);
-    const laptop = await browser.newContext({ userAgent: WINDOWS_CHROME });
-    const phone = await browser.newContext({ userAgent: IPHONE_SAFARI });
-    // A page that has not come within 5 s fails with Playwright's message, before Jest's own timeout.
-    for (const context of [laptop, phone]) context.setDefaultTimeout(5_000);
-    let laptopSid: string, phoneSid: string;
-    try {
-      const onLaptop = await laptop.newPage();
-      const onPhone = await phone.newPage();
-      await logIn(onLaptop, url, 'grace');
-      await logIn(onPhone, url, 'grace');
-      laptopSid = await sessionIdOf(laptop);
-      phoneSid = await sessionIdOf(phone);
+  test(
+    '"Your sessions" lists both devices of a user; "Log out everywhere else" ends the other one only',
+    async () => {
+      const port = await freePort();
+      const url = `http://localhost:${port}/`;
+      const demo = await startDemo(port, sqlitePath);
+      const laptop = await browser.newContext({ userAgent: WINDOWS_CHROME });
+      const phone = await browser.newContext({ userAgent: IPHONE_SAFARI });
+      // A page that has not come within 5 s fails with Playwright's message, before Jest's own timeout.
+      for (const context of [laptop, phone]) context.setDefaultTimeout(5_000);
+      let laptopSid: string, phoneSid: string;
+      try {
+        const onLaptop = await laptop.newPage();
+        const onPhone = await phone.newPage();
+        await logIn(onLaptop, url, 'grace');
+        await logIn(onPhone, url, 'grace');
+        laptopSid = await sessionIdOf(laptop);
+        phoneSid = await sessionIdOf(phone);
 
-      await Promise.all([onLaptop.waitForURL(`${url}sessions`), onLaptop.click('text=Your sessions')]);
-      expect(await listedSessions(onLaptop)).toEqual([
-        ['Chrome 126 on Windows', 'just now', 'this device'],
-        ['Safari 17 on iOS', 'just now', ''],
-      ]);
+        await Promise.all([onLaptop.waitForURL(`${url}sessions`), onLaptop.click('text=Your sessions')]);
+        expect(await listedSessions(onLaptop)).toEqual([
+          ['Chrome 126 on Windows', 'just now', 'this device'],
+          ['Safari 17 on iOS', 'just now', ''],
+        ]);
 
-      await Promise.all([
-        onLaptop.waitForURL(`${url}sessions?ended=1`),
-        onLaptop.click('text=Log out everywhere else'),
-      ]);
-      await expect(onLaptop.textContent('body')).resolves.toContain('Logged out 1 other session.');
-      expect(await listedSessions(onLaptop)).toEqual([['Chrome 126 on Windows', 'just now', 'this device']]);
+        await Promise.all([
+          onLaptop.waitForURL(`${url}sessions?ended=1`),
+          onLaptop.click('text=Log out everywhere else'),
+        ]);
+        await expect(onLaptop.textContent('body')).resolves.toContain('Logged out 1 other session.');
+        expect(await listedSessions(onLaptop)).toEqual([['Chrome 126 on Windows', 'just now', 'this device']]);
 
-      // The phone's next request finds its session ended: "Your sessions" sends it to the login.
-      await onPhone.goto(`${url}sessions`);
-      expect(onPhone.url()).toBe(url);
-      await expect(onPhone.textContent('body')).resolves.toContain('Nobody is logged in.');
-      await onLaptop.goto(url);
-      await expect(onLaptop.textContent('body')).resolves.toContain('Logged in as grace.');
-      expect(await sessionIdOf(laptop)).toBe(laptopSid);
-    } finally {
-      await laptop.close();
-      await phone.close();
-    }
-    expect(await stop(demo)).toBe(0);
-    demo = undefined;
+        // The phone's next request finds its session ended: "Your sessions" sends it to the login.
+        await onPhone.goto(`${url}sessions`);
+        expect(onPhone.url()).toBe(url);
+        await expect(onPhone.textContent('body')).resolves.toContain('Nobody is logged in.');
+        await onLaptop.goto(url);
+        await expect(onLaptop.textContent('body')).resolves.toContain('Logged in as grace.');
+        expect(await sessionIdOf(laptop)).toBe(laptopSid);
+      } finally {
+        await laptop.close();
+        await phone.close();
+      }
+      expect(await stopExample(demo)).toBe(0);
 
-    const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
-    try {
-      // Grace's rows: the laptop's live, the phone's a tombstone (data NULL) that no late save can revive.
-      const [rows] = (await db.query(
-        "SELECT sid, data IS NULL AS ended FROM demo_sessions WHERE userName = 'grace'",
-      )) as [{ sid: string; ended: number }[], unknown];
-      expect(Object.fromEntries(rows.map((row) => [row.sid, row.ended]))).toEqual({ [laptopSid]: 0, [phoneSid]: 1 });
-    } finally {
-      await db.close();
-    }
-  });
+      const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
+      try {
+        // Grace's rows: the laptop's live, the phone's a tombstone (data NULL) that no late save can revive.
+        const [rows] = (await db.query(
+          "SELECT sid, data IS NULL AS ended FROM demo_sessions WHERE userName = 'grace'",
+        )) as [{ sid: string; ended: number }[], unknown];
+        expect(Object.fromEntries(rows.map((row) => [row.sid, row.ended]))).toEqual({ [laptopSid]: 0, [phoneSid]: 1 });
+      } finally {
+        await db.close();
+      }
+    },
+    SLOW_TEST_MS,
+  );
 });

@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import { Sequelize } from 'sequelize';
 import { availableBackends, sqliteFile, uniqueTable } from '../support/backends';
 import { ROOT } from '../support/built';
-import { browser, startExample, stopExample } from '../support/example-apps';
+import { browser, startExample, stopAllExamples, stopExample } from '../support/example-apps';
+
+afterAll(stopAllExamples); // any a timed-out test left running
 
 async function countsVisits(file: string, env: Record<string, string>): Promise<void> {
   const app = await startExample(file, env);

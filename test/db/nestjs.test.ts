@@ -3,7 +3,7 @@ import path from 'node:path';
 import { QueryTypes, Sequelize } from 'sequelize';
 import { availableBackends, sqliteFile, uniqueTable, type Backend } from '../support/backends';
 import { ROOT } from '../support/built';
-import { browser, startExample, stopExample, type RunningExample } from '../support/example-apps';
+import { browser, startExample, stopAllExamples, stopExample, type RunningExample } from '../support/example-apps';
 
 // The NestJS example, the one docs/frameworks.md shows, run as a user runs it on every backend that
 // is up. The test reads the example's table itself: an app that kept its sessions anywhere else
@@ -38,6 +38,8 @@ async function liveSessions(db: Sequelize, table: string): Promise<Record<string
   );
   return Object.fromEntries(rows.map((row) => [row.sid, JSON.parse(String(row.data))]));
 }
+
+afterAll(stopAllExamples); // any a timed-out test left running
 
 test('docs/frameworks.md shows this example: each js block of its NestJS section is a piece of the file', () => {
   const docs = fs.readFileSync(path.join(ROOT, 'docs/frameworks.md'), 'utf8');

@@ -7,20 +7,31 @@ import { ROOT } from './built';
 export interface RunningExample {
   child: ChildProcess;
   url: string;
+  /** What it printed so far, stdout and stderr. */
+  output(): string;
 }
 
-/** Starts an example on a free port and waits for its "listening on" line. */
+// Every example started and not yet ended: a test that failed or timed out half-way leaves them to
+// stopAllExamples, since one left running would keep Jest (which runs in band on two cores) alive.
+const running = new Set<ChildProcess>();
+
+/** Starts an example (on a free port unless `env` gives PORT) and waits for its "listening on" line. */
 export function startExample(file: string, env: Record<string, string>): Promise<RunningExample> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`${file} did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${file} did not start listening within 15 s; it printed:\n${output}`));
+    }, 15_000);
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]! });
+        resolve({ child, url: match[1]!, output: () => output });
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -31,13 +42,41 @@ export function startExample(file: string, env: Record<string, string>): Promise
   });
 }
 
-/** Sends SIGTERM, as a process manager would, and waits for the exit. */
-export function stopExample({ child }: RunningExample): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Sends SIGTERM, as a process manager would, and resolves with the exit code (at once if it has
+ * already ended). One still running 10 s later is killed, and the promise rejects with its output.
+ */
+export function stopExample(app: RunningExample): Promise<number | null> {
+  const { child } = app;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the example did not exit within 10 s of SIGTERM; it printed:\n${app.output()}`));
+    }, 10_000);
     child.removeAllListeners('exit');
-    child.on('exit', () => resolve());
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve(code);
+    });
     child.kill('SIGTERM');
   });
+}
+
+/** Kills every example still running (for afterAll). */
+export async function stopAllExamples(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.removeAllListeners('exit');
+          child.once('exit', () => resolve());
+          running.delete(child);
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /**
