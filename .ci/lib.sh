@@ -5,6 +5,16 @@ step() { printf '\n== %s\n' "$*"; }
 
 fail() { printf '\n!!! %s\n' "$*" >&2; exit 1; }
 
+# bounded <minutes> <command...>: the command, killed with all it started once <minutes> are up, so
+# that a test run that hangs fails CI at once instead of using up its whole time.
+bounded() {
+  local minutes=$1 rc=0
+  shift
+  timeout --kill-after=20s "${minutes}m" "$@" || rc=$?
+  [ "$rc" -ne 124 ] || fail "$* did not finish within $minutes minutes"
+  return "$rc"
+}
+
 wait_for() { # wait_for <what> <command...>: up to 60 s
   local what=$1; shift
   for _ in $(seq 1 60); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
