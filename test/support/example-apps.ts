@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { ROOT } from './built';
+import { reportOnSignal, whatKeepsItAlive } from './process-report';
 
 // An example in examples/ runs as a user would run it: `node examples/<file>` from the repository
 // root, where the package resolves itself by its public name.
@@ -9,18 +11,27 @@ export interface RunningExample {
   url: string;
   /** What it printed so far, stdout and stderr. */
   output(): string;
+  /** Where its diagnostic report goes (see process-report.ts). */
+  reportDir: string;
 }
 
 // Every example started and not yet ended: a test that failed or timed out half-way leaves them to
 // stopAllExamples, since one left running would keep Jest (which runs in band on two cores) alive.
-const running = new Set<ChildProcess>();
+const running = new Map<ChildProcess, string>(); // each with its report folder
 
 /** Starts an example (on a free port unless `env` gives PORT) and waits for its "listening on" line. */
 export function startExample(file: string, env: Record<string, string>): Promise<RunningExample> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...process.env, PORT: '0', ...env } });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
+    const report = reportOnSignal();
+    const child = spawn(process.execPath, [file], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: '0', ...report.env, ...env },
+    });
+    running.set(child, report.dir);
+    child.once('exit', () => {
+      running.delete(child);
+      fs.rmSync(report.dir, { recursive: true, force: true });
+    });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -31,7 +42,7 @@ export function startExample(file: string, env: Record<string, string>): Promise
       const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve({ child, url: match[1]!, output: () => output });
+        resolve({ child, url: match[1]!, output: () => output, reportDir: report.dir });
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -51,13 +62,16 @@ export function stopExample(app: RunningExample): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the example did not exit within 10 s of SIGTERM; it printed:\n${app.output()}`));
+      void whatKeepsItAlive(child, app.reportDir).then((why) => {
+        child.kill('SIGKILL');
+        reject(new Error(`the example did not exit within 10 s of SIGTERM; it printed:\n${app.output()}\n${why}`));
+      });
     }, 10_000);
     child.removeAllListeners('exit');
     child.once('exit', (code) => {
       clearTimeout(timer);
       running.delete(child);
+      fs.rmSync(app.reportDir, { recursive: true, force: true });
       resolve(code);
     });
     child.kill('SIGTERM');
@@ -68,10 +82,13 @@ export function stopExample(app: RunningExample): Promise<number | null> {
 export async function stopAllExamples(): Promise<void> {
   await Promise.all(
     [...running].map(
-      (child) =>
+      ([child, reportDir]) =>
         new Promise<void>((resolve) => {
           child.removeAllListeners('exit');
-          child.once('exit', () => resolve());
+          child.once('exit', () => {
+            fs.rmSync(reportDir, { recursive: true, force: true });
+            resolve();
+          });
           running.delete(child);
           child.kill('SIGKILL');
         }),
