@@ -14,9 +14,9 @@ if (!haveChromium) {
   console.warn(`\n!!! SKIPPING the browser test: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
 }
 
-// Each test starts the demo (up to three times) and drives a browser: a minute, so that a slow
-// step fails first with its own message (a start 15 s, a stop 10 s, a page 10 s).
-const SLOW_TEST_MS = 60_000;
+// Each test starts the demo (up to three times) and drives a browser: 90 s, so that a slow step
+// fails first with its own message (a start 15 s, a stop 20 s, a page 10 s).
+const SLOW_TEST_MS = 90_000;
 
 const WINDOWS_CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';

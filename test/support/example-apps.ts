@@ -55,7 +55,9 @@ export function startExample(file: string, env: Record<string, string>): Promise
 
 /**
  * Sends SIGTERM, as a process manager would, and resolves with the exit code (at once if it has
- * already ended). One still running 10 s later is killed, and the promise rejects with its output.
+ * already ended). One still running 20 s later is killed, and the promise rejects with its output
+ * and what kept it alive: 20 s, so that a request whose store operation runs into its 10 s
+ * `operationTimeout` still ends, answered with the error, before the example is called hung.
  */
 export function stopExample(app: RunningExample): Promise<number | null> {
   const { child } = app;
@@ -64,9 +66,9 @@ export function stopExample(app: RunningExample): Promise<number | null> {
     const timer = setTimeout(() => {
       void whatKeepsItAlive(child, app.reportDir).then((why) => {
         child.kill('SIGKILL');
-        reject(new Error(`the example did not exit within 10 s of SIGTERM; it printed:\n${app.output()}\n${why}`));
+        reject(new Error(`the example did not exit within 20 s of SIGTERM; it printed:\n${app.output()}\n${why}`));
       });
-    }, 10_000);
+    }, 20_000);
     child.removeAllListeners('exit');
     child.once('exit', (code) => {
       clearTimeout(timer);
