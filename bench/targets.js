@@ -80,6 +80,19 @@ const TARGETS = [
     },
   },
   {
+    id: 'group-commit-c1',
+    text: 'Group commit at concurrency 1: every single operation ≤ 1.05× the cost with `groupCommit: false`',
+    check(s, _peers, skipped) {
+      const ratios = SINGLE_C1.map((id) => ({ id, r: speedup(s[id], 'ours-no-groupcommit', 'ours') })).filter(
+        (x) => x.r != null,
+      );
+      if (ratios.length === 0)
+        return NA(skipped.find((c) => c.name === 'ours-no-groupcommit')?.reason ?? 'not measured');
+      const worst = ratios.sort((a, b) => b.r - a.r)[0];
+      return verdict(worst.r <= 1.05, `worst ${fmt(worst.r)}×`, worst.id.replace('@1', ''));
+    },
+  },
+  {
     id: 'touchafter-statements',
     text: 'touchAfter 300 s: statements per request in the mixed workload ≤ 1.2',
     check(s, peers, skipped) {
