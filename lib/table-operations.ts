@@ -94,28 +94,38 @@ export class TableOperations {
 
   /** Checks the options at once; the pages are read as the caller iterates. */
   iterate(options: IterateOptions, runPage: PageRunner): AsyncIterableIterator<ListedSession> {
-    const { batchSize = 1000, where } = options;
+    const { batchSize = 1000, where, rest = true } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_PRUNE_BATCH) {
       throw new TypeError(
         `${PREFIX} iterate's \`batchSize\` must be a whole number from 1 to ${MAX_PRUNE_BATCH}, received ${String(batchSize)}`,
       );
     }
     if (where !== undefined) checkWhere('iterate', where);
-    return this.#pages(batchSize, where, runPage);
+    if (typeof rest !== 'boolean')
+      throw new TypeError(`${PREFIX} iterate's \`rest\` must be true or false, received ${String(rest)}`);
+    return this.#pages(batchSize, where, rest, runPage);
   }
 
   async *#pages(
     limit: number,
     where: WhereOptions | undefined,
+    rest: boolean,
     runPage: PageRunner,
   ): AsyncIterableIterator<ListedSession> {
     let after: string | undefined;
     for (;;) {
+      const started = performance.now();
       const page = { now: new Date(), after, limit, where };
       const rows = await runPage((signal) => this.#call(() => findLivePage(this.#model, page), signal));
       if (rows.length > 0) after = rows[rows.length - 1]!.sid; // a corrupt row still moves the key on
-      yield* await this.#listed(rows);
+      const sessions = await this.#listed(rows);
+      const took = performance.now() - started;
+      yield* sessions;
       if (rows.length < limit) return;
+      // Rest as long as the page took (its query and its decoding): a listing of the whole table
+      // takes at most half of the database's and the event loop's time from the requests served
+      // meanwhile. The caller's own time per session counts as rest already.
+      if (rest) await new Promise((resolve) => setTimeout(resolve, took));
     }
   }
 

@@ -39,6 +39,13 @@ export interface IterateOptions {
    * @example { userId: 42 }
    */
   where?: WhereOptions;
+  /**
+   * Between pages, rest as long as the page took, so that a long listing in a live server leaves
+   * the database and the event loop to the requests at least half the time; `false` reads flat out
+   * (a batch job with nothing else to serve).
+   * @default true
+   */
+  rest?: boolean;
 }
 
 /**

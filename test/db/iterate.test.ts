@@ -91,10 +91,35 @@ describe.each(availableBackends())('iterate on $name', (backend) => {
     expect(seen).toEqual([...sids, 'z-after']);
   });
 
+  test('rests between pages at least as long as the last page took; rest: false reads on', async () => {
+    const store = await ctx.store();
+    const sids = await fill(store, 9);
+    const findAll = store.sessionModel.findAll.bind(store.sessionModel);
+    const queries: { started: number; ended: number }[] = [];
+    const spy = jest.spyOn(store.sessionModel, 'findAll').mockImplementation(async (options) => {
+      const query = { started: performance.now(), ended: 0 };
+      queries.push(query);
+      const rows = await findAll(options);
+      query.ended = performance.now();
+      return rows;
+    });
+    try {
+      expect((await collect(store.iterate({ batchSize: 3 }))).map((s) => s.id)).toEqual(sids);
+      expect(queries).toHaveLength(4); // three full pages, then an empty one
+      for (const [page, next] of queries.slice(0, -1).map((query, i) => [query, queries[i + 1]!] as const)) {
+        expect(next.started - page.ended).toBeGreaterThanOrEqual(page.ended - page.started - 1); // timers: ±1 ms
+      }
+      expect((await collect(store.iterate({ batchSize: 3, rest: false }))).map((s) => s.id)).toEqual(sids);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('bad options are a TypeError at the call', async () => {
     const store = await ctx.store();
     expect(() => store.iterate({ batchSize: 0 })).toThrow(/iterate's `batchSize` must be a whole number/);
     expect(() => store.iterate({ batchSize: 2.5 })).toThrow(TypeError);
     expect(() => store.iterate({ where: {} })).toThrow(/iterate needs a condition/);
+    expect(() => store.iterate({ rest: 'no' as never })).toThrow(/iterate's `rest` must be true or false/);
   });
 });

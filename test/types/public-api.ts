@@ -122,7 +122,7 @@ store.once('connect', (what: string) => void what.toUpperCase());
 // iterate yields listed sessions.
 async function listAll(): Promise<string[]> {
   const ids: string[] = [];
-  for await (const listed of store.iterate({ batchSize: 100, where: { sid: 'x' } })) ids.push(listed.id);
+  for await (const listed of store.iterate({ batchSize: 100, where: { sid: 'x' }, rest: false })) ids.push(listed.id);
   return ids;
 }
 void listAll;
