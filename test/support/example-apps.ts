@@ -63,6 +63,12 @@ export function stopExample(app: RunningExample): Promise<number | null> {
   const { child } = app;
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve, reject) => {
+    // Slow but not yet failed: say what it waits on (the browser test's demo once took over 10 s).
+    const slow = setTimeout(() => {
+      void whatKeepsItAlive(child, app.reportDir).then((why) =>
+        console.warn(`an example is still running 5 s after SIGTERM; it printed:\n${app.output()}\n${why}`),
+      );
+    }, 5_000);
     const timer = setTimeout(() => {
       void whatKeepsItAlive(child, app.reportDir).then((why) => {
         child.kill('SIGKILL');
@@ -71,6 +77,7 @@ export function stopExample(app: RunningExample): Promise<number | null> {
     }, 20_000);
     child.removeAllListeners('exit');
     child.once('exit', (code) => {
+      clearTimeout(slow);
       clearTimeout(timer);
       running.delete(child);
       fs.rmSync(app.reportDir, { recursive: true, force: true });

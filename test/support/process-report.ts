@@ -18,20 +18,22 @@ interface Report {
   libuv?: { type: string; is_active?: boolean; is_referenced?: boolean; [detail: string]: unknown }[];
 }
 
-/** Asks `child` for its report and sums up what keeps it alive; the folder is removed. */
+/** Asks `child` for its report and sums up what keeps it alive (the report file is removed). */
 export async function whatKeepsItAlive(child: ChildProcess, dir: string): Promise<string> {
   try {
     child.kill('SIGUSR2');
     for (let waited = 0; waited < 3000; waited += 100) {
       const file = fs.readdirSync(dir).find((name) => name.endsWith('.json'));
-      if (file) return summarize(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Report);
+      if (file) {
+        const report = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Report;
+        fs.rmSync(path.join(dir, file));
+        return summarize(report);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return '(no diagnostic report within 3 s)';
   } catch (error) {
     return `(no diagnostic report: ${(error as Error).message})`;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
