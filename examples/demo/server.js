@@ -31,10 +31,13 @@ async function start() {
     console.log(`${signal} received, closing`);
     // Finish the requests in flight first: they may still write their session. A browser keeps
     // its connections open after a request; close() would wait out their keep-alive timeout, so
-    // each one is ended as soon as it is idle.
+    // each one is ended as soon as it is idle. One still busy after 3 s is cut: a browser can
+    // leave a connection with a request that never completes, and the server would never stop.
     const endIdleConnections = setInterval(() => server.closeIdleConnections(), 50);
+    const endAllConnections = setTimeout(() => server.closeAllConnections(), 3000);
     server.close(() => {
       clearInterval(endIdleConnections);
+      clearTimeout(endAllConnections);
       // The store leaves a `db` it was given open: closing it is ours to do.
       store
         .close()

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import { Sequelize } from 'sequelize';
 import { availableBackends, sqliteFile, uniqueTable } from '../support/backends';
 import { ROOT } from '../support/built';
@@ -34,6 +35,24 @@ describe('the examples', () => {
     'examples/fastify.js',
     'examples/koa.js',
   ])('%s counts visits', (file) => countsVisits(file, { SESSIONS_SQLITE: sqlite }));
+
+  test('the demo (npm start) stops on SIGTERM even while a connection holds a half-sent request', async () => {
+    const demoSqlite = sqliteFile();
+    const app = await startExample('examples/demo/server.js', { SESSIONS_SQLITE: demoSqlite });
+    const socket = net.connect(Number(new URL(app.url).port), 'localhost');
+    try {
+      // Headers without their closing blank line: a request that never completes, as a browser can
+      // leave one; server.close() alone waits for it for good.
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n', () => resolve());
+      });
+      expect(await stopExample(app)).toBe(0);
+    } finally {
+      socket.destroy();
+      removeSqlite(demoSqlite);
+    }
+  });
 
   test('examples/typescript.ts compiles and counts visits', async () => {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'examples/tsconfig.json'], {
