@@ -12,25 +12,22 @@ const session = require('express-session');
 const { Sequelize } = require('sequelize');
 const sequelizeSessionStore = require('sequelize-session-store');
 const { BACKENDS } = require('./backends');
+const { option } = require('./option');
+const { DAY_MS, asExpressSession, sessionData } = require('./payload');
 
 const SequelizeStore = sequelizeSessionStore(session.Store);
-const DAY_MS = 86_400_000;
 const LIVE = 1000;
 
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-}
 const NAMES = option('backends', 'sqlite,mariadb,postgres').split(',');
 const PAIRS = Number(option('pairs', 24));
 const SLICE_MS = Number(option('slice-ms', 200));
 
-/** A session as express-session hands it over; `n` moves its expiry on, so that every touch writes. */
-const sessionData = (n) => ({
-  cookie: { originalMaxAge: DAY_MS, expires: new Date(Date.now() + DAY_MS + n * 2000), httpOnly: true, path: '/' },
-  user: { id: 123456, name: 'someone' },
-  n,
-});
+/** The main bench's session, as express-session hands it over; its expiry moves 2 s a write, so every touch writes. */
+function handedOver(sid, n) {
+  const session = asExpressSession(sid, sessionData(n));
+  session.cookie.expires = new Date(Date.now() + DAY_MS + n * 2000);
+  return session;
+}
 
 function connect(backend, sqliteFile) {
   if (backend.name === 'sqlite') return new Sequelize({ dialect: 'sqlite', storage: sqliteFile, logging: false });
@@ -57,13 +54,22 @@ async function measure(backend) {
   try {
     await on.sync();
     const live = Array.from({ length: LIVE }, (_, i) => `live-${i}`);
-    for (const sid of live) await on.set(sid, sessionData(0));
+    for (const sid of live) await on.set(sid, handedOver(sid, 0));
     let n = 0;
     const next = () => live[(n += 1) % LIVE];
     const ops = {
-      'set, new sid': (store) => store.set(`new-${(n += 1)}`, sessionData(n)),
-      'set, existing sid': (store) => store.set(next(), sessionData(n)),
-      touch: (store) => store.touch(next(), sessionData(n)),
+      'set, new sid': (store) => {
+        const sid = `new-${(n += 1)}`;
+        return store.set(sid, handedOver(sid, n));
+      },
+      'set, existing sid': (store) => {
+        const sid = next();
+        return store.set(sid, handedOver(sid, n));
+      },
+      touch: (store) => {
+        const sid = next();
+        return store.touch(sid, handedOver(sid, n));
+      },
       'get, hit': (store) => store.get(next()),
       'get, miss': (store) => store.get(`missing-${(n += 1)}`),
       destroy: (store) => store.destroy(`missing-${(n += 1)}`),

@@ -16,11 +16,7 @@ const sequelizeSessionStore = require('sequelize-session-store');
 const { defineSessionModel } = require('sequelize-session-store/model');
 const { fill } = require('./fill');
 const { startTraffic, sleep } = require('./traffic');
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-}
+const { option } = require('../option');
 
 const ROWS = Number(option('rows', 1_000_000));
 const RATE = Number(option('rate', 200));

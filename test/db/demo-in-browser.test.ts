@@ -16,7 +16,7 @@ if (!haveChromium) {
 
 // Each test starts the demo (up to three times) and drives a browser: 90 s, so that a slow step
 // fails first with its own message (a start 15 s, a stop 20 s, a page 10 s).
-const SLOW_TEST_MS = 90_000;
+jest.setTimeout(90_000);
 
 const WINDOWS_CHROME =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
@@ -83,103 +83,95 @@ async function listedSessions(page: Page): Promise<string[][]> {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(sqlitePath + suffix, { force: true });
   });
 
-  test(
-    'log in, survive a server restart, log out and the logged-in row is gone',
-    async () => {
-      const port = await freePort();
-      const url = `http://localhost:${port}/`;
-      let demo = await startDemo(port, sqlitePath);
-      const page = await browser.newPage();
-      // A page that has not come within 10 s fails with Playwright's message, naming the step.
-      page.setDefaultTimeout(10_000);
+  test('log in, survive a server restart, log out and the logged-in row is gone', async () => {
+    const port = await freePort();
+    const url = `http://localhost:${port}/`;
+    let demo = await startDemo(port, sqlitePath);
+    const page = await browser.newPage();
+    // A page that has not come within 10 s fails with Playwright's message, naming the step.
+    page.setDefaultTimeout(10_000);
 
-      await page.goto(url);
-      await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
-      await logIn(page, url, 'ada');
+    await page.goto(url);
+    await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
+    await logIn(page, url, 'ada');
 
-      expect(await stopExample(demo)).toBe(0);
-      demo = await startDemo(port, sqlitePath);
+    expect(await stopExample(demo)).toBe(0);
+    demo = await startDemo(port, sqlitePath);
 
-      await page.reload();
-      await expect(page.textContent('body')).resolves.toContain('Logged in as ada.');
-      const visits = Number(await page.textContent('p strong'));
-      expect(visits).toBeGreaterThanOrEqual(3);
+    await page.reload();
+    await expect(page.textContent('body')).resolves.toContain('Logged in as ada.');
+    const visits = Number(await page.textContent('p strong'));
+    expect(visits).toBeGreaterThanOrEqual(3);
 
-      const loggedInSid = await sessionIdOf(page.context());
-      await Promise.all([page.waitForURL(url), page.click('text=Log out')]);
-      await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
-      expect(await stopExample(demo)).toBe(0);
+    const loggedInSid = await sessionIdOf(page.context());
+    await Promise.all([page.waitForURL(url), page.click('text=Log out')]);
+    await expect(page.textContent('body')).resolves.toContain('Nobody is logged in.');
+    expect(await stopExample(demo)).toBe(0);
 
-      const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
-      try {
-        // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
-        const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
-        // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
-        expect(rows).not.toContainEqual({ sid: loggedInSid });
-        expect(rows).toHaveLength(1);
-      } finally {
-        await db.close();
-      }
-    },
-    SLOW_TEST_MS,
-  );
+    const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
+    try {
+      // A logout leaves a tombstone (data NULL) that no late save can overwrite: count live sessions.
+      const [rows] = await db.query('SELECT sid FROM demo_sessions WHERE data IS NOT NULL');
+      // The page after logout counts a visit again, in a new anonymous session: only ours must be gone.
+      expect(rows).not.toContainEqual({ sid: loggedInSid });
+      expect(rows).toHaveLength(1);
+    } finally {
+      await db.close();
+    }
+  });
 
-  test(
-    '"Your sessions" lists both devices of a user; "Log out everywhere else" ends the other one only',
-    async () => {
-      const port = await freePort();
-      const url = `http://localhost:${port}/`;
-      const demo = await startDemo(port, sqlitePath);
-      const laptop = await browser.newContext({ userAgent: WINDOWS_CHROME });
-      const phone = await browser.newContext({ userAgent: IPHONE_SAFARI });
-      // A page that has not come within 5 s fails with Playwright's message, before Jest's own timeout.
-      for (const context of [laptop, phone]) context.setDefaultTimeout(5_000);
-      let laptopSid: string, phoneSid: string;
-      try {
-        const onLaptop = await laptop.newPage();
-        const onPhone = await phone.newPage();
-        await logIn(onLaptop, url, 'grace');
-        await logIn(onPhone, url, 'grace');
-        laptopSid = await sessionIdOf(laptop);
-        phoneSid = await sessionIdOf(phone);
+  test('"Your sessions" lists both devices of a user; "Log out everywhere else" ends the other one only', async () => {
+    const port = await freePort();
+    const url = `http://localhost:${port}/`;
+    const demo = await startDemo(port, sqlitePath);
+    const laptop = await browser.newContext({ userAgent: WINDOWS_CHROME });
+    const phone = await browser.newContext({ userAgent: IPHONE_SAFARI });
+    // A page that has not come within 5 s fails with Playwright's message, before Jest's own timeout.
+    for (const context of [laptop, phone]) context.setDefaultTimeout(5_000);
+    let laptopSid: string, phoneSid: string;
+    try {
+      const onLaptop = await laptop.newPage();
+      const onPhone = await phone.newPage();
+      await logIn(onLaptop, url, 'grace');
+      await logIn(onPhone, url, 'grace');
+      laptopSid = await sessionIdOf(laptop);
+      phoneSid = await sessionIdOf(phone);
 
-        await Promise.all([onLaptop.waitForURL(`${url}sessions`), onLaptop.click('text=Your sessions')]);
-        expect(await listedSessions(onLaptop)).toEqual([
-          ['Chrome 126 on Windows', 'just now', 'this device'],
-          ['Safari 17 on iOS', 'just now', ''],
-        ]);
+      await Promise.all([onLaptop.waitForURL(`${url}sessions`), onLaptop.click('text=Your sessions')]);
+      expect(await listedSessions(onLaptop)).toEqual([
+        ['Chrome 126 on Windows', 'just now', 'this device'],
+        ['Safari 17 on iOS', 'just now', ''],
+      ]);
 
-        await Promise.all([
-          onLaptop.waitForURL(`${url}sessions?ended=1`),
-          onLaptop.click('text=Log out everywhere else'),
-        ]);
-        await expect(onLaptop.textContent('body')).resolves.toContain('Logged out 1 other session.');
-        expect(await listedSessions(onLaptop)).toEqual([['Chrome 126 on Windows', 'just now', 'this device']]);
+      await Promise.all([
+        onLaptop.waitForURL(`${url}sessions?ended=1`),
+        onLaptop.click('text=Log out everywhere else'),
+      ]);
+      await expect(onLaptop.textContent('body')).resolves.toContain('Logged out 1 other session.');
+      expect(await listedSessions(onLaptop)).toEqual([['Chrome 126 on Windows', 'just now', 'this device']]);
 
-        // The phone's next request finds its session ended: "Your sessions" sends it to the login.
-        await onPhone.goto(`${url}sessions`);
-        expect(onPhone.url()).toBe(url);
-        await expect(onPhone.textContent('body')).resolves.toContain('Nobody is logged in.');
-        await onLaptop.goto(url);
-        await expect(onLaptop.textContent('body')).resolves.toContain('Logged in as grace.');
-        expect(await sessionIdOf(laptop)).toBe(laptopSid);
-      } finally {
-        await laptop.close();
-        await phone.close();
-      }
-      expect(await stopExample(demo)).toBe(0);
+      // The phone's next request finds its session ended: "Your sessions" sends it to the login.
+      await onPhone.goto(`${url}sessions`);
+      expect(onPhone.url()).toBe(url);
+      await expect(onPhone.textContent('body')).resolves.toContain('Nobody is logged in.');
+      await onLaptop.goto(url);
+      await expect(onLaptop.textContent('body')).resolves.toContain('Logged in as grace.');
+      expect(await sessionIdOf(laptop)).toBe(laptopSid);
+    } finally {
+      await laptop.close();
+      await phone.close();
+    }
+    expect(await stopExample(demo)).toBe(0);
 
-      const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
-      try {
-        // Grace's rows: the laptop's live, the phone's a tombstone (data NULL) that no late save can revive.
-        const [rows] = (await db.query(
-          "SELECT sid, data IS NULL AS ended FROM demo_sessions WHERE userName = 'grace'",
-        )) as [{ sid: string; ended: number }[], unknown];
-        expect(Object.fromEntries(rows.map((row) => [row.sid, row.ended]))).toEqual({ [laptopSid]: 0, [phoneSid]: 1 });
-      } finally {
-        await db.close();
-      }
-    },
-    SLOW_TEST_MS,
-  );
+    const db = new Sequelize({ dialect: 'sqlite', storage: sqlitePath, logging: false });
+    try {
+      // Grace's rows: the laptop's live, the phone's a tombstone (data NULL) that no late save can revive.
+      const [rows] = (await db.query(
+        "SELECT sid, data IS NULL AS ended FROM demo_sessions WHERE userName = 'grace'",
+      )) as [{ sid: string; ended: number }[], unknown];
+      expect(Object.fromEntries(rows.map((row) => [row.sid, row.ended]))).toEqual({ [laptopSid]: 0, [phoneSid]: 1 });
+    } finally {
+      await db.close();
+    }
+  });
 });

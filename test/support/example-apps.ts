@@ -17,7 +17,7 @@ export interface RunningExample {
 
 // Every example started and not yet ended: a test that failed or timed out half-way leaves them to
 // stopAllExamples, since one left running would keep Jest (which runs in band on two cores) alive.
-const running = new Map<ChildProcess, string>(); // each with its report folder
+const running = new Set<ChildProcess>();
 
 /** Starts an example (on a free port unless `env` gives PORT) and waits for its "listening on" line. */
 export function startExample(file: string, env: Record<string, string>): Promise<RunningExample> {
@@ -27,12 +27,16 @@ export function startExample(file: string, env: Record<string, string>): Promise
       cwd: ROOT,
       env: { ...process.env, PORT: '0', ...report.env, ...env },
     });
-    running.set(child, report.dir);
+    running.add(child);
     child.once('exit', () => {
       running.delete(child);
       fs.rmSync(report.dir, { recursive: true, force: true });
     });
     let output = '';
+    const exitedEarly = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited with ${code}:\n${output}`));
+    };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${file} did not start listening within 15 s; it printed:\n${output}`));
@@ -42,14 +46,12 @@ export function startExample(file: string, env: Record<string, string>): Promise
       const match = /listening on (http:\/\/localhost:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        child.off('exit', exitedEarly);
         resolve({ child, url: match[1]!, output: () => output, reportDir: report.dir });
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${file} exited with ${code}:\n${output}`));
-    });
+    child.once('exit', exitedEarly);
   });
 }
 
@@ -75,12 +77,9 @@ export function stopExample(app: RunningExample): Promise<number | null> {
         reject(new Error(`the example did not exit within 20 s of SIGTERM; it printed:\n${app.output()}\n${why}`));
       });
     }, 20_000);
-    child.removeAllListeners('exit');
     child.once('exit', (code) => {
       clearTimeout(slow);
       clearTimeout(timer);
-      running.delete(child);
-      fs.rmSync(app.reportDir, { recursive: true, force: true });
       resolve(code);
     });
     child.kill('SIGTERM');
@@ -91,14 +90,9 @@ export function stopExample(app: RunningExample): Promise<number | null> {
 export async function stopAllExamples(): Promise<void> {
   await Promise.all(
     [...running].map(
-      ([child, reportDir]) =>
+      (child) =>
         new Promise<void>((resolve) => {
-          child.removeAllListeners('exit');
-          child.once('exit', () => {
-            fs.rmSync(reportDir, { recursive: true, force: true });
-            resolve();
-          });
-          running.delete(child);
+          child.once('exit', () => resolve());
           child.kill('SIGKILL');
         }),
     ),
