@@ -17,7 +17,7 @@ async function runBackend({ backend, config, log }) {
       let handle;
       try {
         handle = await contender.open(env);
-        const sessions = await seedLiveSessions(handle.api);
+        const sessions = await seedLiveSessions(handle.api, { keepsDestroyedRows: contender.kind !== 'peer' });
         opened.push({ ...contender, ...handle, sessions, lastRate: new Map() });
         log(`  opened ${contender.name} (${handle.pool})`);
       } catch (error) {

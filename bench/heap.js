@@ -39,7 +39,7 @@ async function main() {
     // Durability does not change what the heap holds; NORMAL (no fsync per commit in WAL mode)
     // lets a million operations fit in the time of a run.
     if (backend.name === 'sqlite') await handle.db.query('PRAGMA synchronous = NORMAL');
-    const sessions = await seedLiveSessions(handle.api);
+    const sessions = await seedLiveSessions(handle.api, { keepsDestroyedRows: true });
     let ops = 0;
     let target = 0;
     const request = async () => {

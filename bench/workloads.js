@@ -2,8 +2,9 @@
 
 /**
  * What one request does, per workload. Each request gets the contender's promise API and its
- * sessions: `live` (the 1,000 sessions every read and update workload uses) and `spare` (rows
- * made by "set, new sid", which "destroy" consumes so that it deletes real rows).
+ * sessions: `live` (the 1,000 sessions every read and update workload uses), `spare` (rows
+ * made by "set, new sid", which "destroy" consumes so that it deletes real rows) and `rows` (how
+ * many rows its table holds, which rounds.js evens out between contenders before every cell).
  */
 const { DAY_MS, newSid, sessionData, asExpressSession, changed } = require('./payload');
 const { STOP } = require('./runner');
@@ -41,6 +42,7 @@ const WORKLOADS = [
       const sid = newSid();
       await api.set(sid, asExpressSession(sid, sessionData()));
       sessions.spare.push(sid);
+      sessions.rows += 1;
     },
   },
   {
@@ -85,6 +87,7 @@ const WORKLOADS = [
       const sid = sessions.spare.pop();
       if (sid === undefined) return STOP;
       await api.destroy(sid);
+      if (!sessions.keepsDestroyedRows) sessions.rows -= 1;
     },
   },
   {
@@ -119,32 +122,40 @@ function cells(only) {
   ).filter((cell) => !only || only.includes(cell.workload.id));
 }
 
-/** Writes the live sessions through the contender itself, so each store reads its own format. */
-async function seedLiveSessions(api, count = LIVE_SESSIONS) {
-  const live = Array.from({ length: count }, newSid);
-  let next = 0;
-  const worker = async () => {
-    while (next < live.length) {
-      const sid = live[next++];
-      await api.set(sid, asExpressSession(sid, sessionData()));
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  return { live, spare: [], unexpected: 0 };
-}
-
-/** Adds `count` spare rows for "destroy" to delete (not timed). */
-async function addSpareSessions(api, sessions, count) {
+/** Writes `count` sessions under new sids, 32 at a time (not timed); `each` gets every sid written. */
+async function insertSessions(api, sessions, count, each) {
   let left = count;
   const worker = async () => {
     while (left > 0) {
       left -= 1;
       const sid = newSid();
       await api.set(sid, asExpressSession(sid, sessionData()));
-      sessions.spare.push(sid);
+      sessions.rows += 1;
+      each?.(sid);
     }
   };
   await Promise.all(Array.from({ length: 32 }, worker));
 }
 
-module.exports = { WORKLOADS, LIVE_SESSIONS, cells, seedLiveSessions, addSpareSessions };
+/**
+ * Writes the live sessions through the contender itself, so each store reads its own format.
+ * `keepsDestroyedRows`: its destroy leaves a row behind (our
+ * store's and the floor's logout tombstone) rather than deleting it, so its table does not shrink.
+ */
+async function seedLiveSessions(api, { keepsDestroyedRows }) {
+  const sessions = { live: [], spare: [], unexpected: 0, rows: 0, keepsDestroyedRows };
+  await insertSessions(api, sessions, LIVE_SESSIONS, (sid) => sessions.live.push(sid));
+  return sessions;
+}
+
+/** Adds `count` spare rows for "destroy" to delete (not timed). */
+async function addSpareSessions(api, sessions, count) {
+  await insertSessions(api, sessions, count, (sid) => sessions.spare.push(sid));
+}
+
+/** Adds `count` rows that no workload reads, only there to make the table as large as the others'. */
+async function addFillerSessions(api, sessions, count) {
+  await insertSessions(api, sessions, count);
+}
+
+module.exports = { WORKLOADS, LIVE_SESSIONS, cells, seedLiveSessions, addSpareSessions, addFillerSessions };
