@@ -1,44 +1,72 @@
 import { Sequelize } from 'sequelize';
-import { availableBackends, openDb, uniqueTable } from '../support/backends';
+import { availableBackends, openDb, uniqueTable, type Backend } from '../support/backends';
 import { build, runCli } from '../support/built';
 import { SequelizeStore, sessionData } from '../support/stores';
 
 // The `schema` option: a session table outside `public` on PostgreSQL, for every way to reach it.
 
+/** Where a test's tables go instead of the connection's default, and how to find them there. */
+interface OtherPlace {
+  /** The schema (PostgreSQL) or database (MariaDB/MySQL). */
+  name: string;
+  /** A table's name there, quoted for SQL. */
+  qualified: (table: string) => string;
+  /** SQL naming the schemas or databases that hold a table (one parameter: its name), as column `place`. */
+  locate: string;
+  /** Run once after the tables are dropped. */
+  cleanUp?: string;
+}
+
+/** Opens `backend`, makes the other place, and drops every table a test made there at the end. */
+function inOtherPlace(backend: Backend, place: OtherPlace) {
+  const made: string[] = [];
+  const fixture = {
+    db: undefined as unknown as Sequelize,
+    /** A new table name, dropped after the tests. */
+    fresh(): string {
+      const table = uniqueTable('schema');
+      made.push(table);
+      return table;
+    },
+    /** The schemas or databases that hold a table of that name. */
+    async whereIs(table: string): Promise<string[]> {
+      const [rows] = await fixture.db.query(place.locate, { replacements: [table] });
+      return (rows as { place: string }[]).map((row) => row.place);
+    },
+  };
+  beforeAll(async () => {
+    build();
+    fixture.db = openDb(backend);
+    await fixture.db.query(`CREATE ${backend.name === 'postgres' ? 'SCHEMA' : 'DATABASE'} IF NOT EXISTS ${place.name}`);
+  });
+  afterAll(async () => {
+    for (const table of made) await fixture.db.query(`DROP TABLE IF EXISTS ${place.qualified(table)}`);
+    if (place.cleanUp) await fixture.db.query(place.cleanUp).catch(() => {});
+    await fixture.db.close();
+  });
+  return fixture;
+}
+
 const postgres = availableBackends().find((backend) => backend.name === 'postgres');
 const SCHEMA = 'sss_schema_test';
 
 (postgres ? describe : describe.skip)('a session table in another PostgreSQL schema', () => {
-  let db: Sequelize;
-  const tables: string[] = [];
-
-  /** The tables of that name in each schema. */
-  const whereIs = async (table: string): Promise<string[]> => {
-    const [rows] = await db.query('SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = ?', {
-      replacements: [table],
-    });
-    return (rows as { schema: string }[]).map((row) => row.schema);
-  };
-  const fresh = (): string => {
-    const table = uniqueTable('schema');
-    tables.push(table);
-    return table;
-  };
-
-  beforeAll(async () => {
-    build();
-    db = openDb(postgres!);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+  const place = inOtherPlace(postgres!, {
+    name: SCHEMA,
+    qualified: (table) => `${SCHEMA}."${table}"`,
+    locate: 'SELECT table_schema AS place FROM information_schema.tables WHERE table_name = ?',
   });
-
-  afterAll(async () => {
-    for (const table of tables) await db.query(`DROP TABLE IF EXISTS ${SCHEMA}."${table}"`);
-    await db.close();
-  });
+  const { fresh, whereIs } = place;
 
   test('createTable, get, set, touch, destroy and the cleanup all work on it, and public stays empty', async () => {
     const table = fresh();
-    const store = new SequelizeStore({ db, schema: SCHEMA, tableName: table, modelKey: table, createTable: true });
+    const store = new SequelizeStore({
+      db: place.db,
+      schema: SCHEMA,
+      tableName: table,
+      modelKey: table,
+      createTable: true,
+    });
     try {
       await store.set('a', sessionData(60_000, { n: 1 }));
       await store.touch('a', sessionData(120_000, { n: 1 }));
@@ -49,7 +77,7 @@ const SCHEMA = 'sss_schema_test';
       await store.destroy('a');
       expect(await store.get('a')).toBeNull();
       await store.set('b', sessionData(60_000, { n: 3 }));
-      const [rows] = await db.query(`SELECT sid FROM ${SCHEMA}."${table}" WHERE data IS NOT NULL`);
+      const [rows] = await place.db.query(`SELECT sid FROM ${SCHEMA}."${table}" WHERE data IS NOT NULL`);
       expect(rows).toEqual([{ sid: 'b' }]); // 'a' is a tombstone
       expect(await whereIs(table)).toEqual([SCHEMA]);
     } finally {
@@ -60,7 +88,7 @@ const SCHEMA = 'sss_schema_test';
   test('sync() and migrate() create it there', async () => {
     for (const make of ['sync', 'migrate'] as const) {
       const table = fresh();
-      const store = new SequelizeStore({ db, schema: SCHEMA, tableName: table, modelKey: table });
+      const store = new SequelizeStore({ db: place.db, schema: SCHEMA, tableName: table, modelKey: table });
       try {
         if (make === 'sync') await store.sync();
         else
@@ -82,7 +110,7 @@ const SCHEMA = 'sss_schema_test';
     const migrated = await runCli(['migrate', '--url', url, '--table', table, '--schema', SCHEMA]);
     expect(migrated).toMatchObject({ code: 0, stderr: '' });
     expect(await whereIs(table)).toEqual([SCHEMA]);
-    await db.query(
+    await place.db.query(
       `INSERT INTO ${SCHEMA}."${table}" (sid, expires, data, "createdAt", "updatedAt") ` +
         `VALUES ('gone', now() - interval '1 hour', '{}', now(), now())`,
     );
@@ -101,37 +129,23 @@ const mariadb = availableBackends().find((backend) => backend.name === 'mariadb'
 const DATABASE = 'test_schema_sss';
 
 (mariadb ? describe : describe.skip)('a session table in another MariaDB/MySQL database', () => {
-  let db: Sequelize;
-  const tables: string[] = [];
-
-  /** The databases that hold a table of that name. */
-  const whereIs = async (table: string): Promise<string[]> => {
-    const [rows] = await db.query('SELECT TABLE_SCHEMA AS db FROM information_schema.TABLES WHERE TABLE_NAME = ?', {
-      replacements: [table],
-    });
-    return (rows as { db: string }[]).map((row) => row.db);
-  };
-  const fresh = (): string => {
-    const table = uniqueTable('schema');
-    tables.push(table);
-    return table;
-  };
-
-  beforeAll(async () => {
-    build();
-    db = openDb(mariadb!);
-    await db.query(`CREATE DATABASE IF NOT EXISTS ${DATABASE}`);
+  const place = inOtherPlace(mariadb!, {
+    name: DATABASE,
+    qualified: (table) => `${DATABASE}.\`${table}\``,
+    locate: 'SELECT TABLE_SCHEMA AS place FROM information_schema.TABLES WHERE TABLE_NAME = ?',
+    cleanUp: `DELETE FROM SequelizeSessionStoreMeta WHERE name LIKE '${DATABASE}.%'`,
   });
-
-  afterAll(async () => {
-    for (const table of tables) await db.query(`DROP TABLE IF EXISTS ${DATABASE}.\`${table}\``);
-    await db.query(`DELETE FROM SequelizeSessionStoreMeta WHERE name LIKE '${DATABASE}.%'`).catch(() => {});
-    await db.close();
-  });
+  const { fresh, whereIs } = place;
 
   test("createTable, get, set, touch, destroy, length, all and the cleanup all work on it; the connection's database has no such table", async () => {
     const table = fresh();
-    const store = new SequelizeStore({ db, schema: DATABASE, tableName: table, modelKey: table, createTable: true });
+    const store = new SequelizeStore({
+      db: place.db,
+      schema: DATABASE,
+      tableName: table,
+      modelKey: table,
+      createTable: true,
+    });
     try {
       await store.set('a', sessionData(60_000, { n: 1 }));
       await store.touch('a', sessionData(120_000, { n: 1 }));
@@ -144,7 +158,7 @@ const DATABASE = 'test_schema_sss';
       expect(await store.get('a')).toBeNull();
       await store.set('b', sessionData(60_000, { n: 3 }));
       // A destroyed session leaves a tombstone (data NULL): the live rows are b's alone.
-      const [rows] = await db.query(`SELECT sid FROM ${DATABASE}.\`${table}\` WHERE data IS NOT NULL`);
+      const [rows] = await place.db.query(`SELECT sid FROM ${DATABASE}.\`${table}\` WHERE data IS NOT NULL`);
       expect(rows).toEqual([{ sid: 'b' }]);
       expect(await whereIs(table)).toEqual([DATABASE]);
     } finally {
@@ -155,7 +169,7 @@ const DATABASE = 'test_schema_sss';
   test('sync() and migrate() create it there, utf8mb4 with its index, and do nothing the second time; migrate down drops it there', async () => {
     for (const make of ['sync', 'migrate'] as const) {
       const table = fresh();
-      const store = new SequelizeStore({ db, schema: DATABASE, tableName: table, modelKey: table });
+      const store = new SequelizeStore({ db: place.db, schema: DATABASE, tableName: table, modelKey: table });
       try {
         if (make === 'sync') {
           await store.sync();
@@ -170,7 +184,9 @@ const DATABASE = 'test_schema_sss';
         await store.set('s', sessionData(60_000, { emoji: '\u{1F600}' }));
         expect(await store.get('s')).toMatchObject({ emoji: '\u{1F600}' });
         expect(await whereIs(table)).toEqual([DATABASE]);
-        const [indexes] = await db.query(`SHOW INDEX FROM ${DATABASE}.\`${table}\` WHERE Column_name = 'expires'`);
+        const [indexes] = await place.db.query(
+          `SHOW INDEX FROM ${DATABASE}.\`${table}\` WHERE Column_name = 'expires'`,
+        );
         expect(indexes).toHaveLength(1);
         if (make === 'migrate') {
           await store.migrate({ down: true }); // the widening: nothing to undo
@@ -189,7 +205,7 @@ const DATABASE = 'test_schema_sss';
     const migrated = await runCli(['migrate', '--url', url, '--table', table, '--schema', DATABASE]);
     expect(migrated).toMatchObject({ code: 0, stderr: '' });
     expect(await whereIs(table)).toEqual([DATABASE]);
-    await db.query(
+    await place.db.query(
       `INSERT INTO ${DATABASE}.\`${table}\` (sid, expires, data, createdAt, updatedAt) ` +
         `VALUES ('gone', NOW() - INTERVAL 1 HOUR, '{}', NOW(), NOW())`,
     );
@@ -203,7 +219,9 @@ const DATABASE = 'test_schema_sss';
   });
 
   test('is refused with storedProcedures, naming the option', () => {
-    expect(() => new SequelizeStore({ db, schema: DATABASE, storedProcedures: true })).toThrow(/option `schema`/);
+    expect(() => new SequelizeStore({ db: place.db, schema: DATABASE, storedProcedures: true })).toThrow(
+      /option `schema`/,
+    );
   });
 });
 
