@@ -21,13 +21,30 @@ interface SqliteDatabase {
 const abandon = (): void => {};
 
 /**
+ * How many prepared copies of one statement may run at once. sqlite3 runs a prepared statement's
+ * calls one after the other, and starts the next only once the last one's result is back on the
+ * main thread: with one copy, every `get` waits for the event loop between two others. Copies run
+ * side by side on libuv's threads, still one at a time inside SQLite (its lock on the database).
+ * No more copies than libuv has threads: more would only queue ahead of the app's own file work.
+ * The mixed workload, 32 at a time: 8,500 requests/s with one copy, 16,700 with 4 (fs.stat's p99
+ * meanwhile 0.41 ms, then 0.96 ms), 20,600 with 8 (1.18 ms).
+ */
+const MAX_COPIES = Math.min(Math.max(Number(process.env.UV_THREADPOOL_SIZE) || 4, 1), 16);
+
+/** One prepared copy of a statement, and how many calls are on it now. */
+interface Copy {
+  statement: Promise<SqliteStatement>;
+  running: number;
+}
+
+/**
  * sqlite3 refuses to close a database that has unfinalized statements (SQLITE_BUSY), so ours are
  * finalized first whenever anyone, Sequelize included, closes the handle.
  */
-function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Promise<SqliteStatement>>): void {
+function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Copy[]>): void {
   const close = db.close.bind(db);
   db.close = (callback) => {
-    const finalized = [...statements.values()].map((statement) =>
+    const finalized = [...statements.values()].flat().map(({ statement }) =>
       statement.then(
         (prepared) => new Promise<void>((resolve) => prepared.finalize(() => resolve())),
         () => undefined,
@@ -39,43 +56,58 @@ function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Promise
   };
 }
 
-/** sqlite3 prepared statements, kept per database handle and per text. */
+/** sqlite3 prepared statements, kept per database handle and per text, a few copies each. */
 export function sqliteRunner(sequelize: Sequelize): Runner {
   const lend = connectionLender<SqliteDatabase>(sequelize, abandon);
   const log = statementLogger(sequelize);
-  const prepared = new WeakMap<SqliteDatabase, Map<string, Promise<SqliteStatement>>>();
+  const prepared = new WeakMap<SqliteDatabase, Map<string, Copy[]>>();
 
-  const statementFor = (db: SqliteDatabase, text: string): Promise<SqliteStatement> => {
+  const prepare = (db: SqliteDatabase, text: string): Promise<SqliteStatement> =>
+    new Promise((resolve, reject) => {
+      const made = db.prepare(text, (error) => (error ? reject(error) : resolve(made)));
+    });
+
+  /** The idlest copy of `text`'s statement; a new one while every copy is busy and there are fewer than MAX_COPIES. */
+  const copyOf = (db: SqliteDatabase, text: string): Copy => {
     let cache = prepared.get(db);
     if (!cache) {
-      prepared.set(db, (cache = new Map<string, Promise<SqliteStatement>>()));
+      prepared.set(db, (cache = new Map<string, Copy[]>()));
       finalizeBeforeClose(db, cache);
     }
-    let statement = cache.get(text);
-    if (!statement) {
-      statement = new Promise((resolve, reject) => {
-        const made = db.prepare(text, (error) => (error ? reject(error) : resolve(made)));
-      });
-      // A failed prepare (say, the table is not there yet) is tried again next time.
-      statement.catch(() => cache.delete(text));
-      cache.set(text, statement);
-    }
-    return statement;
+    let copies = cache.get(text);
+    if (!copies) cache.set(text, (copies = []));
+    let idlest: Copy | undefined;
+    for (const copy of copies) if (!idlest || copy.running < idlest.running) idlest = copy;
+    if (idlest && (idlest.running === 0 || copies.length >= MAX_COPIES)) return idlest;
+    const copy: Copy = { statement: prepare(db, text), running: 0 };
+    const list = copies;
+    // A failed prepare (say, the table is not there yet) is tried again next time.
+    copy.statement.catch(() => list.splice(list.indexOf(copy) >>> 0, 1));
+    list.push(copy);
+    return copy;
   };
 
-  /** Runs `use` on the prepared statement of `text`; a failed prepare, or sqlite3 refusing a parameter, goes to `done`. */
-  const onPrepared = (
+  /** Runs `use` on a prepared copy of `text`; a failed prepare, or sqlite3 refusing a parameter, goes to `done`. */
+  const onPrepared = <T>(
     db: SqliteDatabase,
     text: string,
-    done: (error: unknown) => void,
-    use: (prepared: SqliteStatement) => void,
+    done: (error: unknown, result?: T) => void,
+    use: (prepared: SqliteStatement, finished: (error: unknown, result?: T) => void) => void,
   ): void => {
-    statementFor(db, text)
-      .then((prepared) => {
+    const copy = copyOf(db, text);
+    copy.running += 1;
+    let over = false;
+    const finished = (error: unknown, result?: T): void => {
+      if (!over) copy.running -= 1;
+      over = true;
+      done(error, result);
+    };
+    copy.statement
+      .then((statement) => {
         log?.(text);
-        use(prepared);
+        use(statement, finished);
       })
-      .catch(done);
+      .catch(finished);
   };
 
   return {
@@ -85,24 +117,24 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
         const params = statement.params(args);
         // all(), not get(): get() leaves the statement open on its row, holding a read lock that
         // would block DROP TABLE and friends until the next use.
-        onPrepared(db, statement.text, done, (prepared) =>
-          prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows[0]))),
+        onPrepared(db, statement.text, done, (prepared, finished) =>
+          prepared.all(params, (error, rows) => (error ? finished(error) : finished(null, rows[0]))),
         );
       }, signal),
     all: (statement, args, signal) =>
       lend<Row[]>((db, done) => {
         const params = statement.params(args);
-        onPrepared(db, statement.text, done, (prepared) =>
-          prepared.all(params, (error, rows) => (error ? done(error) : done(null, rows))),
+        onPrepared(db, statement.text, done, (prepared, finished) =>
+          prepared.all(params, (error, rows) => (error ? finished(error) : finished(null, rows))),
         );
       }, signal),
     run: (statement, args, signal) =>
       lend<number>((db, done) => {
         const params = statement.params(args);
-        onPrepared(db, statement.text, done, (prepared) =>
+        onPrepared(db, statement.text, done, (prepared, finished) =>
           prepared.run(params, function (error) {
-            if (error) done(error);
-            else done(null, this.changes);
+            if (error) finished(error);
+            else finished(null, this.changes);
           }),
         );
       }, signal),

@@ -215,3 +215,30 @@ describe('the embedded SQLite database', () => {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path + suffix, { force: true });
   });
 });
+
+describe('prepared statements on SQLite', () => {
+  test('run in up to four copies side by side, each call getting its own result, and all close', async () => {
+    // sqlite3 runs one prepared statement's calls one after the other, waiting for the event loop
+    // in between: concurrent calls get copies of their own (as many as libuv has threads, 4 here).
+    const sqlite3 = (await import('sqlite3')).default;
+    const path = `${os.tmpdir()}/sss-copies-${process.pid}.sqlite`;
+    const store = new SequelizeStore({ sqlitePath: path, checkExpirationInterval: 0 });
+    const sids = Array.from({ length: 200 }, (_, i) => `copy-${i}`);
+    for (const [i, sid] of sids.entries()) await store.set(sid, sessionData(60_000, { i }));
+    const prepare = jest.spyOn(sqlite3.Database.prototype, 'prepare');
+    try {
+      const read = await Promise.all(sids.map((sid) => store.get(sid)));
+      expect(read.map((session) => session?.i)).toEqual(sids.map((_, i) => i));
+      const made = prepare.mock.calls.filter(([text]) => String(text).startsWith('SELECT')).length;
+      expect(made).toBeGreaterThan(1);
+      expect(made).toBeLessThanOrEqual(4);
+    } finally {
+      prepare.mockRestore();
+      await store.close(); // refuses (SQLITE_BUSY) if a copy were left unfinalized
+    }
+    const again = new SequelizeStore({ sqlitePath: path, checkExpirationInterval: 0 });
+    expect((await again.get('copy-7'))?.i).toBe(7);
+    await again.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(path + suffix, { force: true });
+  });
+});
