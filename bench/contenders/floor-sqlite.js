@@ -17,63 +17,89 @@ function promisified(target, method, args) {
   });
 }
 
-/** The floor on SQLite: one sqlite3 Database in WAL mode, the four statements prepared once. */
-module.exports = {
-  name: 'floor',
-  label: 'raw driver (floor)',
-  kind: 'floor',
-  backends: ['sqlite'],
-  version: () => `sqlite3 ${require('sqlite3/package.json').version}`,
-  async open(env) {
-    const sqlite3 = require('sqlite3');
-    const table = env.table('floor');
-    await createStoreTable(env, 'floor', table);
-    const file = await env.sqliteFile('floor');
-    const db = await new Promise((resolve, reject) => {
-      const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
-    });
-    await promisified(db, 'exec', ['PRAGMA busy_timeout = 5000']);
-    const sql = floorStatements('sqlite', table);
-    const prepared = {};
-    for (const [key, text] of Object.entries(sql)) {
-      prepared[key] = await new Promise((resolve, reject) => {
+/**
+ * Prepares `text` `copies` times; each call takes the copy with the fewest calls on it. sqlite3
+ * runs one prepared statement's calls one after the other, with a trip through the event loop in
+ * between, so copies run side by side where one would queue.
+ */
+async function prepareCopies(db, text, copies) {
+  const made = [];
+  for (let i = 0; i < copies; i += 1) {
+    made.push({
+      running: 0,
+      statement: await new Promise((resolve, reject) => {
         const statement = db.prepare(text, (error) => (error ? reject(error) : resolve(statement)));
+      }),
+    });
+  }
+  return {
+    made,
+    call(method, args) {
+      const copy = made.reduce((idlest, c) => (c.running < idlest.running ? c : idlest));
+      copy.running += 1;
+      return promisified(copy.statement, method, args).finally(() => (copy.running -= 1));
+    },
+  };
+}
+
+/**
+ * The floor on SQLite: one sqlite3 Database in WAL mode, the four statements prepared once, as
+ * sqlite3 is commonly used. `copies` > 1: each statement prepared that many times, as our store
+ * does (lib/driver/sqlite-runner.ts), for the driver's best against our store's.
+ */
+function floorSqlite({ name, label, copies }) {
+  return {
+    name,
+    label,
+    kind: copies > 1 ? 'driver' : 'floor',
+    backends: ['sqlite'],
+    version: () => `sqlite3 ${require('sqlite3/package.json').version}`,
+    async open(env) {
+      const sqlite3 = require('sqlite3');
+      const table = env.table(name.replace(/-/g, '_'));
+      await createStoreTable(env, name, table);
+      const file = await env.sqliteFile(name);
+      const db = await new Promise((resolve, reject) => {
+        const opened = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(opened)));
       });
-    }
-    return {
-      api: {
-        async get(sid) {
-          // all(), not get(): get() leaves the statement open on its row until the next call, and
-          // with it a read transaction that keeps WAL checkpoints from finishing, so the WAL grows.
-          const rows = await promisified(prepared.get, 'all', [[sid, sqliteDate(new Date())]]);
-          return rows.length > 0 ? JSON.parse(rows[0].data) : null;
+      await promisified(db, 'exec', ['PRAGMA busy_timeout = 5000']);
+      const sql = floorStatements('sqlite', table);
+      const prepared = {};
+      for (const [key, text] of Object.entries(sql)) prepared[key] = await prepareCopies(db, text, copies);
+      return {
+        api: {
+          async get(sid) {
+            // all(), not get(): get() leaves the statement open on its row until the next call, and
+            // with it a read transaction that keeps WAL checkpoints from finishing, so the WAL grows.
+            const rows = await prepared.get.call('all', [[sid, sqliteDate(new Date())]]);
+            return rows.length > 0 ? JSON.parse(rows[0].data) : null;
+          },
+          async set(sid, session) {
+            const now = sqliteDate(new Date());
+            // all(): the upsert returns the row it wrote, as the store's does.
+            await prepared.set.call('all', [[sid, JSON.stringify(session), sqliteDate(expiryOf(session)), now, now]]);
+          },
+          async touch(sid, session) {
+            const now = new Date();
+            const expires = expiryOf(session);
+            const [low, high] = touchBounds(expires).map(sqliteDate);
+            await prepared.touch.call('run', [[sqliteDate(expires), sqliteDate(now), sid, sqliteDate(now), low, high]]);
+          },
+          async destroy(sid) {
+            const now = sqliteDate(new Date());
+            await prepared.destroy.call('run', [[sid, sqliteDate(tombstoneExpiry()), now, now]]);
+          },
         },
-        async set(sid, session) {
-          const now = sqliteDate(new Date());
-          // all(): the upsert returns the row it wrote, as the store's does.
-          await promisified(prepared.set, 'all', [
-            [sid, JSON.stringify(session), sqliteDate(expiryOf(session)), now, now],
-          ]);
+        pool: copies > 1 ? `one sqlite3 Database, ${copies} copies of each statement` : 'one sqlite3 Database',
+        async close() {
+          for (const { made } of Object.values(prepared))
+            for (const { statement } of made) await promisified(statement, 'finalize', []);
+          await promisified(db, 'exec', [`DROP TABLE IF EXISTS \`${table}\``]);
+          await promisified(db, 'close', []);
         },
-        async touch(sid, session) {
-          const now = new Date();
-          const expires = expiryOf(session);
-          const [low, high] = touchBounds(expires).map(sqliteDate);
-          await promisified(prepared.touch, 'run', [
-            [sqliteDate(expires), sqliteDate(now), sid, sqliteDate(now), low, high],
-          ]);
-        },
-        async destroy(sid) {
-          const now = sqliteDate(new Date());
-          await promisified(prepared.destroy, 'run', [[sid, sqliteDate(tombstoneExpiry()), now, now]]);
-        },
-      },
-      pool: 'one sqlite3 Database',
-      async close() {
-        for (const statement of Object.values(prepared)) await promisified(statement, 'finalize', []);
-        await promisified(db, 'exec', [`DROP TABLE IF EXISTS \`${table}\``]);
-        await promisified(db, 'close', []);
-      },
-    };
-  },
-};
+      };
+    },
+  };
+}
+
+module.exports = { floorSqlite };

@@ -2,10 +2,11 @@
 
 const { ours } = require('./ours');
 const { floorPostgres } = require('./floor-postgres');
+const { floorSqlite } = require('./floor-sqlite');
 
 /** Every contender, in the order the reports list them. */
 const CONTENDERS = [
-  require('./floor-sqlite'),
+  floorSqlite({ name: 'floor', label: 'raw driver (floor)', copies: 1 }),
   require('./floor-mariadb'),
   floorPostgres({ backends: ['postgres'], named: true }),
   floorPostgres({ backends: ['pgbouncer'], named: false }),
@@ -16,6 +17,7 @@ const CONTENDERS = [
     label: 'sequelize-session-store, groupCommit: false',
     options: { groupCommit: false },
   }),
+  floorSqlite({ name: 'floor-copies', label: 'raw driver, 4 copies of each statement', copies: 4 }),
   require('./connect-session-sequelize'),
   require('./connect-session-knex'),
   require('./express-mysql-session'),
