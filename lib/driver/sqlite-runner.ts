@@ -31,10 +31,25 @@ const abandon = (): void => {};
  */
 const MAX_COPIES = Math.min(Math.max(Number(process.env.UV_THREADPOOL_SIZE) || 4, 1), 16);
 
+/**
+ * How many writes of one handle may be on libuv's threads at once. A write that finds the file
+ * locked by another process waits there, thread held, for up to the busy timeout (5 s): one
+ * thread is always left to the app's own file, DNS and crypto work. Reads do not wait on writers
+ * in WAL mode. Further writes wait in line here.
+ */
+const WRITE_LANES = Math.max(MAX_COPIES - 1, 1);
+
 /** One prepared copy of a statement, and how many calls are on it now. */
 interface Copy {
   statement: Promise<SqliteStatement>;
   running: number;
+}
+
+/** What the runner keeps per database handle: the copies of each statement, and the writes in line. */
+interface Handle {
+  copies: Map<string, Copy[]>;
+  writes: number;
+  waiting: (() => void)[];
 }
 
 /**
@@ -60,7 +75,16 @@ function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Copy[]>
 export function sqliteRunner(sequelize: Sequelize): Runner {
   const lend = connectionLender<SqliteDatabase>(sequelize, abandon);
   const log = statementLogger(sequelize);
-  const prepared = new WeakMap<SqliteDatabase, Map<string, Copy[]>>();
+  const handles = new WeakMap<SqliteDatabase, Handle>();
+
+  const handleOf = (db: SqliteDatabase): Handle => {
+    let handle = handles.get(db);
+    if (!handle) {
+      handles.set(db, (handle = { copies: new Map<string, Copy[]>(), writes: 0, waiting: [] }));
+      finalizeBeforeClose(db, handle.copies);
+    }
+    return handle;
+  };
 
   const prepare = (db: SqliteDatabase, text: string): Promise<SqliteStatement> =>
     new Promise((resolve, reject) => {
@@ -68,14 +92,9 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
     });
 
   /** The idlest copy of `text`'s statement; a new one while every copy is busy and there are fewer than MAX_COPIES. */
-  const copyOf = (db: SqliteDatabase, text: string): Copy => {
-    let cache = prepared.get(db);
-    if (!cache) {
-      prepared.set(db, (cache = new Map<string, Copy[]>()));
-      finalizeBeforeClose(db, cache);
-    }
-    let copies = cache.get(text);
-    if (!copies) cache.set(text, (copies = []));
+  const copyOf = (db: SqliteDatabase, handle: Handle, text: string): Copy => {
+    let copies = handle.copies.get(text);
+    if (!copies) handle.copies.set(text, (copies = []));
     let idlest: Copy | undefined;
     for (const copy of copies) if (!idlest || copy.running < idlest.running) idlest = copy;
     if (idlest && (idlest.running === 0 || copies.length >= MAX_COPIES)) return idlest;
@@ -94,20 +113,33 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
     done: (error: unknown, result?: T) => void,
     use: (prepared: SqliteStatement, finished: (error: unknown, result?: T) => void) => void,
   ): void => {
-    const copy = copyOf(db, text);
-    copy.running += 1;
-    let over = false;
-    const finished = (error: unknown, result?: T): void => {
-      if (!over) copy.running -= 1;
-      over = true;
-      done(error, result);
+    const handle = handleOf(db);
+    const write = !text.startsWith('SELECT');
+    const start = (): void => {
+      if (write) handle.writes += 1;
+      const copy = copyOf(db, handle, text);
+      copy.running += 1;
+      let over = false;
+      const finished = (error: unknown, result?: T): void => {
+        if (!over) {
+          over = true;
+          copy.running -= 1;
+          if (write) {
+            handle.writes -= 1;
+            handle.waiting.shift()?.();
+          }
+        }
+        done(error, result);
+      };
+      copy.statement
+        .then((statement) => {
+          log?.(text);
+          use(statement, finished);
+        })
+        .catch(finished);
     };
-    copy.statement
-      .then((statement) => {
-        log?.(text);
-        use(statement, finished);
-      })
-      .catch(finished);
+    if (write && handle.writes >= WRITE_LANES) handle.waiting.push(start);
+    else start();
   };
 
   return {
