@@ -8,24 +8,11 @@
  * and the per-round ratios compare like with like.
  */
 const { runCell, perSecond } = require('./runner');
-const { addSpareSessions, addFillerSessions } = require('./workloads');
+const { addFillerSessions } = require('./workloads');
 
 function rotate(list, by) {
   const k = by % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
-}
-
-/**
- * Tops up the spare rows "destroy" deletes before a contender's slice (not timed): its last rate
- * on this cell, else three times its insert rate, for the slice and its warm-up, with room for a
- * faster slice (write rates swing with fsync). Unused rows carry over. Should they still run out,
- * the slice ends early and its rate stands. Topping up per slice rather than per cell keeps the
- * spare rows, and so the filler every other contender then gets, to a twelfth.
- */
-async function topUpSpares(contender, cell, sliceMs) {
-  const rate = contender.lastRate.get(cell.id) ?? 3 * (contender.lastRate.get(`set-new@${cell.concurrency}`) ?? 1000);
-  const missing = Math.ceil((rate * sliceMs * 2) / 1000) - contender.sessions.spare.length;
-  if (missing > 0) await addSpareSessions(contender.api, contender.sessions, missing);
 }
 
 /**
@@ -80,7 +67,7 @@ async function measureCell({ cell, contenders, turn, config, log }) {
       const { api, sessions } = contender;
       const entry = measured.get(contender);
       if (entry.exhausted) continue; // the workload has nothing left to do for it this round
-      if (cell.workload.id === 'destroy') await topUpSpares(contender, cell, durationMs + warmupMs);
+      await cell.workload.beforeSlice?.(contender, cell, durationMs + warmupMs);
       const unexpectedBefore = sessions.unexpected;
       const run = await runCell({
         request: () => cell.workload.request(api, sessions),

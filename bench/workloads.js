@@ -33,6 +33,20 @@ async function expressRequest(api, sessions, beforeWrite) {
   else await api.touch(sid, session);
 }
 
+/**
+ * "destroy"'s `beforeSlice` (rounds.js runs a workload's before each contender's slice, untimed):
+ * tops up the spare rows it deletes to the contender's last rate on this cell, else three times its
+ * insert rate, for the slice and its warm-up, with room for a faster slice (write rates swing with
+ * fsync). Unused rows carry over. Should they still run out, the slice ends early and its rate
+ * stands. Topping up per slice rather than per cell keeps the spare rows, and so the filler every
+ * other contender then gets, to a twelfth.
+ */
+async function topUpSpares(contender, cell, sliceMs) {
+  const rate = contender.lastRate.get(cell.id) ?? 3 * (contender.lastRate.get(`set-new@${cell.concurrency}`) ?? 1000);
+  const missing = Math.ceil((rate * sliceMs * 2) / 1000) - contender.sessions.spare.length;
+  if (missing > 0) await addSpareSessions(contender.api, contender.sessions, missing);
+}
+
 const WORKLOADS = [
   {
     id: 'set-new',
@@ -83,6 +97,7 @@ const WORKLOADS = [
     id: 'destroy',
     label: 'destroy',
     concurrency: [1, 32],
+    beforeSlice: topUpSpares,
     async request(api, sessions) {
       const sid = sessions.spare.pop();
       if (sid === undefined) return STOP;
@@ -139,8 +154,8 @@ async function insertSessions(api, sessions, count, each) {
 
 /**
  * Writes the live sessions through the contender itself, so each store reads its own format.
- * `keepsDestroyedRows`: its destroy leaves a row behind (our
- * store's and the floor's logout tombstone) rather than deleting it, so its table does not shrink.
+ * `keepsDestroyedRows`: its destroy leaves a row behind (our store's and the floor's logout
+ * tombstone) rather than deleting it, so its table does not shrink.
  */
 async function seedLiveSessions(api, { keepsDestroyedRows }) {
   const sessions = { live: [], spare: [], unexpected: 0, rows: 0, keepsDestroyedRows };

@@ -45,9 +45,16 @@ interface Copy {
   running: number;
 }
 
-/** What the runner keeps per database handle: the copies of each statement, and the writes in line. */
+/** One statement text on one handle: its copies, and whether it writes (decided once, from the text). */
+interface Prepared {
+  text: string;
+  write: boolean;
+  copies: Copy[];
+}
+
+/** What the runner keeps per database handle: its statements by text, and the writes in line. */
 interface Handle {
-  copies: Map<string, Copy[]>;
+  statements: Map<string, Prepared>;
   writes: number;
   waiting: (() => void)[];
 }
@@ -56,15 +63,17 @@ interface Handle {
  * sqlite3 refuses to close a database that has unfinalized statements (SQLITE_BUSY), so ours are
  * finalized first whenever anyone, Sequelize included, closes the handle.
  */
-function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Copy[]>): void {
+function finalizeBeforeClose(db: SqliteDatabase, statements: Map<string, Prepared>): void {
   const close = db.close.bind(db);
   db.close = (callback) => {
-    const finalized = [...statements.values()].flat().map(({ statement }) =>
-      statement.then(
-        (prepared) => new Promise<void>((resolve) => prepared.finalize(() => resolve())),
-        () => undefined,
-      ),
-    );
+    const finalized = [...statements.values()]
+      .flatMap(({ copies }) => copies)
+      .map(({ statement }) =>
+        statement.then(
+          (prepared) => new Promise<void>((resolve) => prepared.finalize(() => resolve())),
+          () => undefined,
+        ),
+      );
     statements.clear();
     void Promise.all(finalized).then(() => close(callback));
     return db;
@@ -80,29 +89,32 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
   const handleOf = (db: SqliteDatabase): Handle => {
     let handle = handles.get(db);
     if (!handle) {
-      handles.set(db, (handle = { copies: new Map<string, Copy[]>(), writes: 0, waiting: [] }));
-      finalizeBeforeClose(db, handle.copies);
+      handles.set(db, (handle = { statements: new Map<string, Prepared>(), writes: 0, waiting: [] }));
+      finalizeBeforeClose(db, handle.statements);
     }
     return handle;
   };
 
-  const prepare = (db: SqliteDatabase, text: string): Promise<SqliteStatement> =>
-    new Promise((resolve, reject) => {
-      const made = db.prepare(text, (error) => (error ? reject(error) : resolve(made)));
-    });
+  const preparedOf = (handle: Handle, text: string): Prepared => {
+    let prepared = handle.statements.get(text);
+    if (!prepared) handle.statements.set(text, (prepared = { text, write: !text.startsWith('SELECT'), copies: [] }));
+    return prepared;
+  };
 
-  /** The idlest copy of `text`'s statement; a new one while every copy is busy and there are fewer than MAX_COPIES. */
-  const copyOf = (db: SqliteDatabase, handle: Handle, text: string): Copy => {
-    let copies = handle.copies.get(text);
-    if (!copies) handle.copies.set(text, (copies = []));
+  /** The idlest copy; a new one while every copy is busy and there are fewer than MAX_COPIES. */
+  const copyOf = (db: SqliteDatabase, { text, copies }: Prepared): Copy => {
     let idlest: Copy | undefined;
     for (const copy of copies) if (!idlest || copy.running < idlest.running) idlest = copy;
     if (idlest && (idlest.running === 0 || copies.length >= MAX_COPIES)) return idlest;
-    const copy: Copy = { statement: prepare(db, text), running: 0 };
-    const list = copies;
+    const copy: Copy = {
+      statement: new Promise((resolve, reject) => {
+        const made = db.prepare(text, (error) => (error ? reject(error) : resolve(made)));
+      }),
+      running: 0,
+    };
     // A failed prepare (say, the table is not there yet) is tried again next time.
-    copy.statement.catch(() => list.splice(list.indexOf(copy) >>> 0, 1));
-    list.push(copy);
+    copy.statement.catch(() => copies.splice(copies.indexOf(copy) >>> 0, 1));
+    copies.push(copy);
     return copy;
   };
 
@@ -114,17 +126,17 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
     use: (prepared: SqliteStatement, finished: (error: unknown, result?: T) => void) => void,
   ): void => {
     const handle = handleOf(db);
-    const write = !text.startsWith('SELECT');
+    const prepared = preparedOf(handle, text);
     const start = (): void => {
-      if (write) handle.writes += 1;
-      const copy = copyOf(db, handle, text);
+      if (prepared.write) handle.writes += 1;
+      const copy = copyOf(db, prepared);
       copy.running += 1;
       let over = false;
       const finished = (error: unknown, result?: T): void => {
         if (!over) {
           over = true;
           copy.running -= 1;
-          if (write) {
+          if (prepared.write) {
             handle.writes -= 1;
             handle.waiting.shift()?.();
           }
@@ -138,7 +150,7 @@ export function sqliteRunner(sequelize: Sequelize): Runner {
         })
         .catch(finished);
     };
-    if (write && handle.writes >= WRITE_LANES) handle.waiting.push(start);
+    if (prepared.write && handle.writes >= WRITE_LANES) handle.waiting.push(start);
     else start();
   };
 
