@@ -144,6 +144,8 @@ describe.each(BACKENDS)('the store survives outages of $name', (backend) => {
 
     await server.stop();
     const down = await next('disconnect', 20_000);
+    // Down until an operation has failed: a restart quicker than the retries would hide the outage.
+    await load.failures(1);
     await server.start();
     const up = await next('connect', 20_000);
     await load.successes(300);

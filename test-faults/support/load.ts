@@ -65,6 +65,11 @@ export class MixedLoad {
     return this.#operations.filter((op) => op.endedAt !== undefined && !op.error).length;
   }
 
+  /** Operations that failed so far. */
+  get failed(): number {
+    return this.#operations.filter((op) => op.error).length;
+  }
+
   start(): void {
     this.#running = true;
     const workers = this.options.workers ?? 16;
@@ -73,13 +78,22 @@ export class MixedLoad {
 
   /** Resolves once `count` more operations have succeeded; rejects after `timeoutMs`. */
   async successes(count: number, timeoutMs = 30_000): Promise<void> {
-    const target = this.succeeded + count;
+    await this.#more('succeeded', count, timeoutMs);
+  }
+
+  /** Resolves once `count` more operations have failed; rejects after `timeoutMs`. */
+  async failures(count: number, timeoutMs = 30_000): Promise<void> {
+    await this.#more('failed', count, timeoutMs);
+  }
+
+  async #more(outcome: 'succeeded' | 'failed', count: number, timeoutMs: number): Promise<void> {
+    const target = this[outcome] + count;
     const until = Date.now() + timeoutMs;
-    while (this.succeeded < target) {
+    while (this[outcome] < target) {
       if (Date.now() > until) {
         const last = this.#operations.filter((op) => op.error).slice(-3);
         throw new Error(
-          `only ${this.succeeded - target + count} of ${count} operations succeeded in ${timeoutMs} ms; ` +
+          `only ${this[outcome] - target + count} of ${count} operations ${outcome} in ${timeoutMs} ms; ` +
             `last errors: ${last.map((op) => `${op.kind}: ${op.error?.message}`).join(' | ')}`,
         );
       }
